@@ -1,0 +1,2 @@
+// Placeholder until the record-type table lands.
+#include "dns/types.h"
