@@ -1,16 +1,166 @@
-// Placeholder CLI; replaced as modules land.
+// The zonekeeper command line (CLI11): serve, zone import/export/list, check-zone, version.
 #include "app/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "app/options.h"
+#include "app/server.h"
+#include "app/zone_admin.h"
+#include "dns/rdata.h"
+#include "dns/zonefile.h"
+#include "zone/zone.h"
 
 namespace zk::app {
-int runCli(int argc, char** argv) {
-  CLI::App app{"zonekeeper: AWS-compatible DNS and certificate service"};
-  app.require_subcommand(1);
-  auto* version = app.add_subcommand("version", "Print the version");
-  version->callback([] { std::printf("zonekeeper 0.1.0\n"); });
-  CLI11_PARSE(app, argc, argv);
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+int fail(const Status& s) {
+  std::fprintf(stderr, "zonekeeper: %s\n", s.message().empty() ? s.toString().c_str() : s.message().c_str());
+  return 1;
+}
+
+int runServe(ServeOptions opts) {
+  // Block the signals we handle in every thread; the main thread takes them with sigwait.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  Server server(opts);
+  Status s = server.start();
+  if (!s.isOk()) return fail(s);
+  while (true) {
+    int sig = 0;
+    if (sigwait(&set, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      spdlog::info("SIGHUP: reloading zones");
+      (void)server.reload();
+      continue;
+    }
+    spdlog::info("signal {}: stopping", sig);
+    break;
+  }
+  server.stop();
   return 0;
 }
+
+}  // namespace
+
+int runCli(int argc, char** argv) {
+  CLI::App app{"zonekeeper: a self-hosted, AWS-compatible DNS (Route 53) and certificate service.\n"
+               "Authoritative DNS over UDP/TCP for zones kept in an embedded SQLite store."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", kVersion);
+
+  // serve
+  ServeOptions so;
+  std::string config_file;
+  auto* serve = app.add_subcommand("serve", "Run the server (DNS, and the AWS API)");
+  serve->add_option("--config", config_file, "JSON config file; keys are the long option names");
+  serve->add_option("--data-dir", so.data_dir, "Data folder (SQLite store, credentials)")->capture_default_str();
+  serve->add_option("--dns-listen", so.dns_listen, "DNS address:port, UDP and TCP")->capture_default_str();
+  serve->add_option("--dns-workers", so.dns_workers, "DNS worker threads (0 = one per core)")->capture_default_str();
+  serve->add_option("--zone-file", so.zone_files, "Serve this master file as a zone (repeatable); "
+                                                  "SIGHUP re-reads it");
+  serve->add_option("--api-listen", so.api_listen, "AWS API address:port (HTTP)")->capture_default_str();
+  serve->add_option("--api-tls-cert", so.api_tls_cert, "PEM certificate: serve the API over HTTPS");
+  serve->add_option("--api-tls-key", so.api_tls_key, "PEM private key for --api-tls-cert");
+  serve->add_option("--axfr-allow", so.axfr_allow, "Addresses/CIDRs allowed to AXFR")->capture_default_str();
+  serve->add_option("--log-level", so.log_level, "trace, debug, info, warn, error")->capture_default_str();
+
+  // zone ...
+  auto* zone_cmd = app.add_subcommand("zone", "Manage zones kept in the data folder");
+  zone_cmd->require_subcommand(1);
+  std::string data_dir = "./data", file, origin, name;
+  auto* zimport = zone_cmd->add_subcommand("import", "Store a master file as a zone (replacing a zone of the "
+                                                     "same name); a running server picks it up at once");
+  zimport->add_option("FILE", file, "Master file (RFC 1035)")->required();
+  zimport->add_option("--origin", origin, "Zone origin (default: $ORIGIN or the SOA owner)");
+  zimport->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
+  auto* zexport = zone_cmd->add_subcommand("export", "Print a stored zone as a master file");
+  zexport->add_option("NAME", name, "Zone name, e.g. example.com")->required();
+  zexport->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
+  auto* zlist = zone_cmd->add_subcommand("list", "List stored zones");
+  zlist->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
+
+  // check-zone
+  auto* check = app.add_subcommand("check-zone", "Parse and validate a master file without serving it");
+  check->add_option("FILE", file, "Master file")->required();
+  check->add_option("--origin", origin, "Zone origin (default: $ORIGIN or the SOA owner)");
+
+  auto* version = app.add_subcommand("version", "Print the version");
+
+  CLI11_PARSE(app, argc, argv);
+
+  if (*version) {
+    std::printf("zonekeeper %s\n", kVersion);
+    return 0;
+  }
+  if (*serve) {
+    if (!config_file.empty()) {
+      ServeOptions from_file;
+      Status s = loadConfigFile(config_file, from_file);
+      if (!s.isOk()) return fail(s);
+      // Flags given on the command line win over the file.
+      auto given = [&](const char* flag) { return serve->count(flag) > 0; };
+      if (!given("--data-dir")) so.data_dir = from_file.data_dir;
+      if (!given("--dns-listen")) so.dns_listen = from_file.dns_listen;
+      if (!given("--dns-workers")) so.dns_workers = from_file.dns_workers;
+      if (!given("--zone-file")) so.zone_files = from_file.zone_files;
+      if (!given("--api-listen")) so.api_listen = from_file.api_listen;
+      if (!given("--api-tls-cert")) so.api_tls_cert = from_file.api_tls_cert;
+      if (!given("--api-tls-key")) so.api_tls_key = from_file.api_tls_key;
+      if (!given("--axfr-allow")) so.axfr_allow = from_file.axfr_allow;
+      if (!given("--log-level")) so.log_level = from_file.log_level;
+      so.tcp_max_connections = from_file.tcp_max_connections;
+      so.tcp_idle_timeout_ms = from_file.tcp_idle_timeout_ms;
+      so.name_servers = from_file.name_servers;
+      so.region = from_file.region;
+    }
+    spdlog::set_level(spdlog::level::from_str(so.log_level));
+    return runServe(so);
+  }
+  if (*check) {
+    auto parsed = readZoneFile(file, origin);
+    if (!parsed.ok()) return fail(parsed.status());
+    size_t n = parsed->second.size();
+    auto z = zone::Zone::build(parsed->first, std::move(parsed->second));
+    if (!z.ok()) return fail(Status(z.status().code(), file + ": " + z.status().message()));
+    std::printf("%s: OK: zone %s, %zu records, serial %u\n", file.c_str(), parsed->first.toText().c_str(), n,
+                (*z)->serial());
+    return 0;
+  }
+  if (*zimport) {
+    auto r = importZone(data_dir, file, origin);
+    if (!r.ok()) return fail(r.status());
+    std::printf("%s\n", r->c_str());
+    return 0;
+  }
+  if (*zexport) {
+    auto r = exportZone(data_dir, name);
+    if (!r.ok()) return fail(r.status());
+    std::fwrite(r->data(), 1, r->size(), stdout);
+    return 0;
+  }
+  if (*zlist) {
+    auto r = listZones(data_dir);
+    if (!r.ok()) return fail(r.status());
+    std::fwrite(r->data(), 1, r->size(), stdout);
+    return 0;
+  }
+  return 0;
+}
+
 }  // namespace zk::app

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "dns/name.h"
@@ -20,5 +21,8 @@ struct ResourceRecord {
 
   bool operator==(const ResourceRecord&) const = default;
 };
+
+// Master-file form: "owner TTL CLASS TYPE RDATA", tab-separated, owner absolute.
+std::string recordToText(const ResourceRecord& rr);
 
 }  // namespace zk::dns

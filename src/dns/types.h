@@ -24,6 +24,7 @@ enum class Opcode : uint8_t { kQuery = 0, kIQuery = 1, kStatus = 2, kNotify = 4,
 
 enum class Rcode : uint16_t {
   kNoError = 0, kFormErr = 1, kServFail = 2, kNXDomain = 3, kNotImp = 4, kRefused = 5,
+  kYXDomain = 6, kYXRRSet = 7, kNXRRSet = 8, kNotAuth = 9, kNotZone = 10,  // RFC 2136 §2.2
   kBadVers = 16,  // extended, RFC 6891 §9
 };
 
@@ -33,5 +34,9 @@ std::string typeToText(uint16_t type);
 std::optional<uint16_t> typeFromText(std::string_view text);
 std::string classToText(uint16_t klass);
 std::optional<uint16_t> classFromText(std::string_view text);
+
+// "QUERY", "NOTIFY", ... or the decimal value; "NOERROR", "NXDOMAIN", ... or "RCODEnnn".
+std::string opcodeToText(Opcode opcode);
+std::string rcodeToText(Rcode rcode);
 
 }  // namespace zk::dns

@@ -1,0 +1,63 @@
+// The background checkpoint thread and the writer's WAL hook that wakes it.
+#include "storage/sqlite/checkpointer.h"
+
+#include <sqlite3.h>
+
+namespace zk::storage {
+
+namespace {
+// Runs on the writer thread after each commit, with the number of frames now in the WAL.
+int walHook(void* arg, sqlite3* /*db*/, const char* /*schema*/, int wal_frames) {
+  static_cast<Checkpointer*>(arg)->onCommit(wal_frames);
+  return SQLITE_OK;
+}
+}  // namespace
+
+Checkpointer::Checkpointer(std::unique_ptr<Database> db, int threshold_pages)
+    : db_(std::move(db)), threshold_pages_(threshold_pages < 1 ? 1 : threshold_pages) {
+  thread_ = std::thread([this] { loop(); });
+}
+
+Checkpointer::~Checkpointer() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  thread_.join();
+}
+
+void Checkpointer::attachTo(Database& writer) { sqlite3_wal_hook(writer.raw(), &walHook, this); }
+
+void Checkpointer::detachFrom(Database& writer) { sqlite3_wal_hook(writer.raw(), nullptr, nullptr); }
+
+void Checkpointer::onCommit(int wal_frames) {
+  if (wal_frames >= threshold_pages_) request();
+}
+
+void Checkpointer::request() {
+  {
+    std::lock_guard<std::mutex> lk(mu_);
+    if (requested_) return;
+    requested_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Checkpointer::loop() {
+  while (true) {
+    {
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, [this] { return stopping_ || requested_; });
+      if (stopping_) return;
+      requested_ = false;
+    }
+    // PASSIVE: copies what no reader still needs, without blocking the writer or readers. A busy
+    // or partial checkpoint is simply retried after a later commit.
+    int wal_frames = 0, copied = 0;
+    int rc = sqlite3_wal_checkpoint_v2(db_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
+    if (rc == SQLITE_OK) ++checkpoints_;
+  }
+}
+
+}  // namespace zk::storage

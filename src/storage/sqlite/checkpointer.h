@@ -1,0 +1,57 @@
+// Background WAL checkpoints, so copying the WAL into the database never stalls a commit.
+#pragma once
+
+// SQLite's default auto-checkpoint runs inside the COMMIT that crosses 1000 WAL pages: that commit
+// (and every write queued behind it) then waits for the pages to be copied and the database file
+// fsync'd. Instead the writer's WAL hook only signals this thread, which runs PASSIVE checkpoints
+// on its own connection while the writer keeps appending
+// (https://www.sqlite.org/wal.html#application_initiated_checkpoints).
+//
+// Threading: request() is thread-safe and never blocks; the connection is used only by the
+// checkpoint thread. attachTo() must be called before the writer is used by another thread, and
+// the writer must be closed (or detached) before this object is destroyed.
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "storage/sqlite/db.h"
+
+namespace zk::storage {
+
+class Checkpointer {
+ public:
+  // `db` is a dedicated connection to the same file; a checkpoint runs once the WAL holds at least
+  // `threshold_pages` pages.
+  Checkpointer(std::unique_ptr<Database> db, int threshold_pages);
+  ~Checkpointer();
+  Checkpointer(const Checkpointer&) = delete;
+  Checkpointer& operator=(const Checkpointer&) = delete;
+
+  // Replaces the writer's auto-checkpoint with a hook that calls request().
+  void attachTo(Database& writer);
+  static void detachFrom(Database& writer);
+  // Called by the hook after each commit: requests a checkpoint once the WAL reaches the threshold.
+  void onCommit(int wal_frames);
+  // Requests a checkpoint now (coalesced with one already pending).
+  void request();
+
+  uint64_t checkpoints() const { return checkpoints_.load(); }
+
+ private:
+  void loop();
+
+  std::unique_ptr<Database> db_;
+  int threshold_pages_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool requested_ = false;  // guarded by mu_
+  bool stopping_ = false;   // guarded by mu_
+  std::atomic<uint64_t> checkpoints_{0};
+  std::thread thread_;
+};
+
+}  // namespace zk::storage

@@ -1,0 +1,156 @@
+// The schema, as numbered migrations, and the code that applies them.
+#include "storage/sqlite/migrations.h"
+
+#include <array>
+#include <string>
+
+namespace zk::storage {
+namespace {
+
+// Conventions: names and ordering keys are BLOBs compared bytewise (always bind them as BLOBs:
+// SQLite orders every TEXT before every BLOB); times are microseconds since the Unix epoch; string
+// lists are BLOBs of (4-byte big-endian length, bytes) items (see sqlite_store.cc).
+constexpr std::array<std::string_view, 3> kMigrations{{
+    // 1: hosted zones, record sets, changes, tags.
+    R"sql(
+CREATE TABLE hosted_zones (
+  id                TEXT PRIMARY KEY,
+  account_id        TEXT NOT NULL,
+  name_wire         BLOB NOT NULL,
+  name_key          BLOB NOT NULL,   -- route53NameKey(name)
+  caller_reference  TEXT NOT NULL,
+  comment           TEXT NOT NULL DEFAULT '',
+  private_zone      INTEGER NOT NULL DEFAULT 0,
+  name_servers      BLOB NOT NULL,
+  delegation_set_id TEXT NOT NULL DEFAULT '',
+  created_at_us     INTEGER NOT NULL,
+  record_count      INTEGER NOT NULL DEFAULT 0,
+  version           INTEGER NOT NULL DEFAULT 0,
+  UNIQUE (account_id, caller_reference)
+) WITHOUT ROWID;
+CREATE INDEX hosted_zones_by_account ON hosted_zones (account_id, id);
+CREATE INDEX hosted_zones_by_name ON hosted_zones (account_id, name_key, id);
+
+CREATE TABLE record_sets (
+  zone_id          TEXT NOT NULL REFERENCES hosted_zones (id) ON DELETE CASCADE,
+  name_key         BLOB NOT NULL,   -- route53NameKey(name)
+  type_key         TEXT NOT NULL,   -- route53TypeKey(type)
+  set_identifier   TEXT NOT NULL DEFAULT '',
+  name_wire        BLOB NOT NULL,
+  type             INTEGER NOT NULL,
+  ttl              INTEGER NOT NULL,
+  vals             BLOB NOT NULL,
+  weight           INTEGER,
+  region           TEXT,
+  failover         TEXT,
+  multivalue       INTEGER,
+  health_check_id  TEXT,
+  traffic_policy_instance_id TEXT,
+  geo_location     TEXT,
+  geoproximity_location TEXT,
+  cidr_routing_config TEXT,
+  alias_zone_id    TEXT,
+  alias_dns_name   TEXT,
+  alias_evaluate   INTEGER,
+  PRIMARY KEY (zone_id, name_key, type_key, set_identifier)
+) WITHOUT ROWID;
+
+CREATE TABLE changes (
+  id              TEXT PRIMARY KEY,
+  zone_id         TEXT NOT NULL,    -- no foreign key: GetChange outlives DeleteHostedZone
+  status          TEXT NOT NULL CHECK (status IN ('PENDING', 'INSYNC')),
+  submitted_at_us INTEGER NOT NULL,
+  comment         TEXT NOT NULL DEFAULT '',
+  zone_version    INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX changes_pending ON changes (status) WHERE status = 'PENDING';
+
+CREATE TABLE tags (
+  resource_type TEXT NOT NULL,
+  resource_id   TEXT NOT NULL,
+  key           TEXT NOT NULL,
+  value         TEXT NOT NULL,
+  PRIMARY KEY (resource_type, resource_id, key)
+) WITHOUT ROWID;
+)sql",
+    // 2: accounts and access keys (secrets are opaque encrypted blobs).
+    R"sql(
+CREATE TABLE accounts (
+  id            TEXT PRIMARY KEY,
+  name          TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE access_keys (
+  access_key_id TEXT PRIMARY KEY,
+  account_id    TEXT NOT NULL REFERENCES accounts (id),
+  secret        BLOB NOT NULL,
+  user_name     TEXT NOT NULL,
+  principal_arn TEXT NOT NULL,
+  status        TEXT NOT NULL CHECK (status IN ('Active', 'Inactive')),
+  created_at_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX access_keys_by_account ON access_keys (account_id, created_at_us, access_key_id);
+)sql",
+    // 3: server settings.
+    R"sql(
+CREATE TABLE meta (
+  key   TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
+}};
+
+}  // namespace
+
+std::span<const std::string_view> migrations() { return kMigrations; }
+int latestSchemaVersion() { return int(kMigrations.size()); }
+
+Result<int> schemaVersion(Database& db) {
+  ZK_RETURN_IF_ERROR(db.exec(
+      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_us INTEGER NOT NULL)"));
+  Result<Statement> q = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
+  if (!q.ok()) return std::move(q).status();
+  Result<bool> row = q->step();
+  if (!row.ok()) return std::move(row).status();
+  return int(q->columnInt(0));
+}
+
+Status migrate(Database& db, int target) {
+  int latest = latestSchemaVersion();
+  if (target < 0) target = latest;
+  if (target > latest) return invalidArgument("no schema migration to version " + std::to_string(target));
+  // Serialize concurrent openers (e.g. the CLI beside a running server): take the write lock first,
+  // then read the version.
+  Result<Transaction> tx = Transaction::begin(db, Transaction::Mode::kImmediate);
+  if (!tx.ok()) return std::move(tx).status();
+  Result<int> current = schemaVersion(db);
+  if (!current.ok()) return std::move(current).status();
+  if (*current > latest)
+    return failedPrecondition("database schema version " + std::to_string(*current) +
+                              " is newer than this program's " + std::to_string(latest));
+  ZK_RETURN_IF_ERROR(tx->commit());
+  for (int v = *current; v < target; ++v) {
+    Result<Transaction> step = Transaction::begin(db, Transaction::Mode::kImmediate);
+    if (!step.ok()) return std::move(step).status();
+    Result<int> again = schemaVersion(db);  // another process may have migrated meanwhile
+    if (!again.ok()) return std::move(again).status();
+    if (*again > v) {
+      ZK_RETURN_IF_ERROR(step->commit());
+      v = *again - 1;
+      continue;
+    }
+    Status st = db.exec(kMigrations[size_t(v)]);
+    if (!st.isOk()) return Status(st.code(), "schema migration " + std::to_string(v + 1) + ": " + st.message());
+    Result<Statement> ins =
+        db.prepare("INSERT INTO schema_migrations (version, applied_at_us) VALUES (?, CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))");
+    if (!ins.ok()) return std::move(ins).status();
+    ins->bind(1, int64_t(v + 1));
+    ZK_RETURN_IF_ERROR(ins->run());
+    ins = Statement();
+    ZK_RETURN_IF_ERROR(step->commit());
+  }
+  return Status();
+}
+
+}  // namespace zk::storage
