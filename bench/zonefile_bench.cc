@@ -18,9 +18,10 @@ std::string generateZone(size_t records) {
     for (int i = 0; i < 4; ++i) a += "abcdefghijklmnopqrstuvwxyz0123456789";
     return a;
   }();
-  std::string z = "$ORIGIN big.test.\n$TTL 3600\n"
-                  "@ IN SOA ns1.big.test. hostmaster.big.test. 2024010101 7200 3600 1209600 300\n"
-                  "@ IN NS ns1\n@ IN NS ns2\nns1 IN A 198.19.255.1\nns2 IN A 198.19.255.2\n";
+  std::string z =
+      "$ORIGIN big.test.\n$TTL 3600\n"
+      "@ IN SOA ns1.big.test. hostmaster.big.test. 2024010101 7200 3600 1209600 300\n"
+      "@ IN NS ns1\n@ IN NS ns2\nns1 IN A 198.19.255.1\nns2 IN A 198.19.255.2\n";
   const size_t bulk = records > 5 ? records - 5 : 0;
   const size_t na = bulk * 70 / 100, n6 = bulk / 10, ntxt = bulk / 10, ncname = bulk / 20;
   const size_t nmx = bulk - na - n6 - ntxt - ncname;
@@ -37,7 +38,8 @@ std::string generateZone(size_t records) {
   }
   for (size_t i = 0; i < ntxt; ++i) {
     size_t len = 40 + (i * 37) % 81;
-    std::snprintf(buf, sizeof(buf), "t-%06zu IN TXT \"k%06zu=%s\"\n", i, i, kAlpha.substr(0, len - 8).c_str());
+    std::snprintf(buf, sizeof(buf), "t-%06zu IN TXT \"k%06zu=%s\"\n", i, i,
+                  kAlpha.substr(0, len - 8).c_str());
     z += buf;
   }
   for (size_t i = 0; i < ncname; ++i) {

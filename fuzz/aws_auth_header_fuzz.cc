@@ -39,9 +39,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   zk::aws::VerifyOptions opts;
   opts.now = zk::aws::parseAmzDate("20150830T123600Z").value();
   const std::string value(input);
-  zk::aws::SignedRequest header_req{"GET", "/fuzz", "", {{"Host", "example.amazonaws.com"},
-                                                     {"X-Amz-Date", "20150830T123600Z"},
-                                                     {"Authorization", value}}, ""};
+  zk::aws::SignedRequest header_req{
+      "GET",
+      "/fuzz",
+      "",
+      {{"Host", "example.amazonaws.com"}, {"X-Amz-Date", "20150830T123600Z"}, {"Authorization", value}},
+      ""};
   auto r1 = zk::aws::verify(header_req, lookup, opts);
   if (r1.ok()) __builtin_trap();  // forging a signature from fuzz input would be a bug
   (void)r1.error().detailedMessage();

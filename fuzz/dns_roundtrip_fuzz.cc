@@ -43,8 +43,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!isPrefix(cut->questions, m->questions) || !isPrefix(cut->answer, m->answer) ||
         !isPrefix(cut->authority, m->authority) || !isPrefix(cut->additional, m->additional))
       std::abort();
-    bool complete = cut->questions.size() == m->questions.size() &&
-                    cut->answer.size() == m->answer.size() &&
+    bool complete = cut->questions.size() == m->questions.size() && cut->answer.size() == m->answer.size() &&
                     cut->authority.size() == m->authority.size();
     if (!complete && !cut->tc) std::abort();
   }

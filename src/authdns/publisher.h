@@ -55,8 +55,8 @@ template <typename T>
 class BasicPublisher {
   // One per reader, on its own cache line so readers never share a line with each other.
   struct alignas(64) Slot {
-    std::atomic<uint64_t> seen{0};   // generation the reader answers from (0: none yet)
-    std::atomic<bool> idle{true};    // true from idle() until the next acquire()
+    std::atomic<uint64_t> seen{0};  // generation the reader answers from (0: none yet)
+    std::atomic<bool> idle{true};   // true from idle() until the next acquire()
   };
 
  public:
@@ -81,7 +81,8 @@ class BasicPublisher {
     // Reader's destruction. Fast path: one seq_cst store and one seq_cst load, no lock.
     const T& acquire() {
       slot_.idle.store(false, std::memory_order_seq_cst);
-      if (pub_.gen_.load(std::memory_order_seq_cst) != cached_gen_) [[unlikely]] refresh();
+      if (pub_.gen_.load(std::memory_order_seq_cst) != cached_gen_) [[unlikely]]
+        refresh();
       return *cached_;
     }
 
@@ -162,7 +163,7 @@ class BasicPublisher {
         auto now = std::chrono::steady_clock::now();
         if (now >= deadline) return false;
         cv_.wait_for(lock, std::min<std::chrono::steady_clock::duration>(deadline - now,
-                                                                          std::chrono::milliseconds(1)));
+                                                                         std::chrono::milliseconds(1)));
       }
     }
     collect();
@@ -204,10 +205,10 @@ class BasicPublisher {
 
   mutable std::mutex mu_;
   mutable std::condition_variable cv_;
-  Ptr current_;                 // guarded by mu_
-  std::atomic<uint64_t> gen_;   // written under mu_, read anywhere
-  std::vector<Slot*> slots_;    // guarded by mu_
-  std::vector<Ptr> retired_;    // guarded by mu_
+  Ptr current_;                // guarded by mu_
+  std::atomic<uint64_t> gen_;  // written under mu_, read anywhere
+  std::vector<Slot*> slots_;   // guarded by mu_
+  std::vector<Ptr> retired_;   // guarded by mu_
 };
 
 // The production publisher: DNS workers answer from immutable zone sets (zone/zone_set.h).

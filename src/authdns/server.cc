@@ -112,8 +112,9 @@ Status DnsServer::start() {
   if (!acl.ok()) return acl.status();
   if (config_.workers < 0 || config_.tcp_workers < 0) return invalidArgument("negative worker count");
   if (config_.tcp_idle_timeout.count() <= 0) return invalidArgument("tcp_idle_timeout must be > 0");
-  const int udp_count =
-      config_.workers > 0 ? config_.workers : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+  const int udp_count = config_.workers > 0
+                            ? config_.workers
+                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
   const int tcp_count = config_.tcp_workers > 0 ? config_.tcp_workers : udp_count;
 
   auto shared = std::make_unique<ServerShared>(handler_, std::move(*acl), config_.tcp_max_connections,
@@ -139,16 +140,16 @@ Status DnsServer::start() {
       if ((i == 0 || i == tcp_count) && addr.port() != 0) {
         if (int err = probeFree(addr, tcp); err != 0) {
           clash = err == EADDRINUSE;
-          bind_error = unavailable(std::string(tcp ? "tcp" : "udp") + " bind " + addr.toString() +
-                                   ": " + std::strerror(err));
+          bind_error = unavailable(std::string(tcp ? "tcp" : "udp") + " bind " + addr.toString() + ": " +
+                                   std::strerror(err));
           break;
         }
       }
       Opened o = openSocket(addr, tcp);
       if (!o.fd.valid()) {
         clash = o.err == EADDRINUSE;
-        bind_error = unavailable(std::string(tcp ? "tcp " : "udp ") + o.step + " " + addr.toString() +
-                                 ": " + std::strerror(o.err));
+        bind_error = unavailable(std::string(tcp ? "tcp " : "udp ") + o.step + " " + addr.toString() + ": " +
+                                 std::strerror(o.err));
         break;
       }
       if (i == 0) addr.setPort(boundPort(o.fd.get()));

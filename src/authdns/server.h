@@ -22,10 +22,10 @@ struct ServerConfig {
   // "127.0.0.1:5353", "[::1]:5353", "0.0.0.0:53", "[::]:53". Port 0 picks a free port (the same
   // for UDP and TCP). A wildcard address replies from the address each query was sent to.
   std::string listen = "127.0.0.1:5353";
-  int workers = 0;  // UDP worker threads, one SO_REUSEPORT socket each; 0 = number of cores
-  int tcp_workers = 0;  // TCP epoll threads, one SO_REUSEPORT listener each; 0 = same as workers
+  int workers = 0;                   // UDP worker threads, one SO_REUSEPORT socket each; 0 = number of cores
+  int tcp_workers = 0;               // TCP epoll threads, one SO_REUSEPORT listener each; 0 = same as workers
   size_t tcp_max_connections = 512;  // over all TCP threads; beyond it new connections are closed
-  std::chrono::milliseconds tcp_idle_timeout{10000};  // RFC 7766 §6.2.3
+  std::chrono::milliseconds tcp_idle_timeout{10000};                 // RFC 7766 §6.2.3
   std::vector<std::string> axfr_allow = {"127.0.0.1/8", "::1/128"};  // CIDR, or a bare address
 };
 
@@ -72,9 +72,7 @@ class EngineQueryHandler final : public QueryHandler {
   std::unique_ptr<Worker> newWorker() override {
     return std::make_unique<EngineWorker>(publisher_.addReader(), engine_);
   }
-  bool isZoneTransfer(std::span<const uint8_t> query) const override {
-    return engine_.isZoneTransfer(query);
-  }
+  bool isZoneTransfer(std::span<const uint8_t> query) const override { return engine_.isZoneTransfer(query); }
   Status answerAxfr(std::span<const uint8_t> query, const MessageSink& sink) override {
     auto snapshot = publisher_.current();
     return engine_.answerAxfr(*snapshot, query, sink);
@@ -87,8 +85,7 @@ class EngineQueryHandler final : public QueryHandler {
         : reader_(std::move(reader)), engine_(engine) {}
     void beginBatch() override { snapshot_ = &reader_->acquire(); }
     void idle() override { reader_->idle(); }
-    size_t answer(std::span<const uint8_t> query, std::span<uint8_t> out,
-                  const QueryContext& ctx) override {
+    size_t answer(std::span<const uint8_t> query, std::span<uint8_t> out, const QueryContext& ctx) override {
       return engine_.answer(*snapshot_, query, out, ctx);
     }
 
@@ -116,8 +113,7 @@ class DnsServer {
   // the server.
   template <typename Engine, typename T>
   DnsServer(ServerConfig config, BasicPublisher<T>& publisher, const Engine& engine)
-      : DnsServer(std::move(config),
-                  std::make_unique<EngineQueryHandler<Engine, T>>(publisher, engine)) {}
+      : DnsServer(std::move(config), std::make_unique<EngineQueryHandler<Engine, T>>(publisher, engine)) {}
   // Any handler (tests use a trivial echo handler). `handler` must outlive the server.
   DnsServer(ServerConfig config, QueryHandler& handler);
   ~DnsServer();

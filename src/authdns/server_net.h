@@ -45,7 +45,7 @@ struct SocketAddress {
   const sockaddr* get() const { return reinterpret_cast<const sockaddr*>(&storage); }
   uint16_t port() const;
   void setPort(uint16_t port);
-  bool isWildcard() const;  // 0.0.0.0 or ::
+  bool isWildcard() const;       // 0.0.0.0 or ::
   std::string toString() const;  // "1.2.3.4:53", "[::1]:53"
 };
 
@@ -64,9 +64,9 @@ class AddressAcl {
 
  private:
   struct Entry {
-    int family;         // AF_INET or AF_INET6
-    uint8_t addr[16];   // masked to the prefix
-    int prefix;         // bits
+    int family;        // AF_INET or AF_INET6
+    uint8_t addr[16];  // masked to the prefix
+    int prefix;        // bits
   };
   static bool matches(const Entry& e, int family, const uint8_t* addr);
   std::vector<Entry> entries_;

@@ -125,8 +125,7 @@ bool AxfrPool::transfer(TcpConn& c) {
   buf.reserve(kFlushAt + 2 + TcpWorker::kMaxMessage);
   bool failed = false;
   const MessageSink sink = [&](std::span<const uint8_t> msg) -> bool {
-    if (failed || msg.size() > TcpWorker::kMaxMessage ||
-        shared_.stopping.load(std::memory_order_relaxed)) {
+    if (failed || msg.size() > TcpWorker::kMaxMessage || shared_.stopping.load(std::memory_order_relaxed)) {
       failed = true;
       return false;
     }
@@ -248,8 +247,7 @@ void TcpWorker::acceptAll(std::chrono::steady_clock::time_point now) {
       }
       return;  // EAGAIN: accepted everything pending
     }
-    if (shared_.tcp_connections.fetch_add(1, std::memory_order_relaxed) >=
-        shared_.tcp_max_connections) {
+    if (shared_.tcp_connections.fetch_add(1, std::memory_order_relaxed) >= shared_.tcp_max_connections) {
       shared_.tcp_connections.fetch_sub(1, std::memory_order_relaxed);
       ::close(fd);  // over the limit (RFC 7766 §6.2.2 lets servers close to manage resources)
       continue;

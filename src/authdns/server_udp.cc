@@ -123,8 +123,7 @@ void UdpWorker::run() {
     for (int i = 0; i < n; ++i) {
       msghdr& r = b->rmsg[i].msg_hdr;
       if ((r.msg_flags & MSG_TRUNC) == 0) {  // larger than kMaxQuery: drop
-        const size_t len = worker->answer({b->rbuf[i], b->rmsg[i].msg_len},
-                                          {b->sbuf[k], kMaxResponse}, ctx);
+        const size_t len = worker->answer({b->rbuf[i], b->rmsg[i].msg_len}, {b->sbuf[k], kMaxResponse}, ctx);
         if (len != 0 && len <= kMaxResponse) {
           b->siov[k].iov_len = len;
           msghdr& s = b->smsg[k].msg_hdr;

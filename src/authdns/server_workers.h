@@ -69,14 +69,14 @@ struct TcpConn {
   UniqueFd fd;
   const bool axfr_allowed;
   ServerShared& shared;
-  bool peer_eof = false;          // peer half-closed: answer what is buffered, then close
-  uint32_t interest = 0;          // current epoll events
-  std::vector<uint8_t> in;        // received bytes not yet answered (partial or backlogged frames)
-  std::vector<uint8_t> out;       // response bytes not yet sent (from out_off)
+  bool peer_eof = false;     // peer half-closed: answer what is buffered, then close
+  uint32_t interest = 0;     // current epoll events
+  std::vector<uint8_t> in;   // received bytes not yet answered (partial or backlogged frames)
+  std::vector<uint8_t> out;  // response bytes not yet sent (from out_off)
   size_t out_off = 0;
   std::vector<uint8_t> axfr_query;  // the AXFR query handed to the pool
   std::chrono::steady_clock::time_point last_active;
-  TcpConn* prev = nullptr;        // idle-timeout list, least recently active first
+  TcpConn* prev = nullptr;  // idle-timeout list, least recently active first
   TcpConn* next = nullptr;
 };
 
@@ -111,7 +111,7 @@ class AxfrPool {
 // One listening socket (SO_REUSEPORT group member) and its connections, served by one epoll thread.
 class TcpWorker {
  public:
-  static constexpr size_t kMaxMessage = 65535;             // RFC 7766 §8: 2-byte length prefix
+  static constexpr size_t kMaxMessage = 65535;  // RFC 7766 §8: 2-byte length prefix
   static constexpr size_t kReadChunk = 64 * 1024;
   static constexpr size_t kReadBuf = 2 + kMaxMessage + kReadChunk;  // leftover + one recv
   static constexpr size_t kWriteBuf = 4 * (2 + kMaxMessage);

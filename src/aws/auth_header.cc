@@ -61,7 +61,8 @@ Result<CredentialScope> parseCredentialScope(std::string_view credential) {
   if (n != 5) {
     // Text as returned by AWS (IncompleteSignature).
     return invalidArgument(
-        "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '" +
+        "Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got "
+        "'" +
         printableForMessage(credential) + "'");
   }
   CredentialScope c;
@@ -117,13 +118,16 @@ Result<AuthorizationHeader> parseAuthorizationHeader(std::string_view value, boo
     std::string_view key = component.substr(0, eq);
     std::string_view val = component.substr(eq + 1);
     std::optional<std::string_view>* slot = nullptr;
-    if (key == "Credential") slot = &credential;
-    else if (key == "SignedHeaders") slot = &signed_headers;
-    else if (key == "Signature") slot = &signature;
+    if (key == "Credential")
+      slot = &credential;
+    else if (key == "SignedHeaders")
+      slot = &signed_headers;
+    else if (key == "Signature")
+      slot = &signature;
     if (slot == nullptr) continue;  // unknown components are ignored
     if (slot->has_value()) {
-      return invalidArgument("Authorization header has duplicate '" + std::string(key) + "' parameter. Authorization=" +
-                             printableForMessage(whole));
+      return invalidArgument("Authorization header has duplicate '" + std::string(key) +
+                             "' parameter. Authorization=" + printableForMessage(whole));
     }
     *slot = val;
   }

@@ -13,7 +13,7 @@ namespace zk::aws {
 // (the verifier checks date/region/service/terminator against the request, with AWS's messages).
 struct CredentialScope {
   std::string access_key_id;
-  std::string date;        // YYYYMMDD
+  std::string date;  // YYYYMMDD
   std::string region;
   std::string service;
   std::string terminator;  // "aws4_request"
@@ -26,7 +26,7 @@ struct CredentialScope {
 //                SignedHeaders=host;x-amz-date, Signature=<64 hex>
 // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-authentication-methods.html
 struct AuthorizationHeader {
-  std::string algorithm;                    // as sent; the verifier rejects anything but AWS4-HMAC-SHA256
+  std::string algorithm;  // as sent; the verifier rejects anything but AWS4-HMAC-SHA256
   CredentialScope credential;
   std::vector<std::string> signed_headers;  // lowercased, in the order sent
   std::string signature;                    // as sent (normally 64 lowercase hex)

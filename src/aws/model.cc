@@ -12,6 +12,8 @@ namespace zk::aws {
 namespace {
 
 using nlohmann::json;
+// The model document keeps key order (members are serialized in model order).
+using ModelJson = nlohmann::ordered_json;
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -55,18 +57,18 @@ Location locationFromName(std::string_view l) {
   return Location::kBody;
 }
 
-std::string str(const json& obj, const char* key) {
+std::string str(const ModelJson& obj, const char* key) {
   auto it = obj.find(key);
   if (it != obj.end() && it->is_string()) return it->get<std::string>();
   return {};
 }
 
-bool flag(const json& obj, const char* key) {
+bool flag(const ModelJson& obj, const char* key) {
   auto it = obj.find(key);
   return it != obj.end() && it->is_boolean() && it->get<bool>();
 }
 
-std::optional<double> num(const json& obj, const char* key) {
+std::optional<double> num(const ModelJson& obj, const char* key) {
   auto it = obj.find(key);
   if (it != obj.end() && it->is_number()) return it->get<double>();
   return std::nullopt;
@@ -74,7 +76,7 @@ std::optional<double> num(const json& obj, const char* key) {
 
 // Builds a reference from a {"shape": ..., traits...} object. Shape-level serialization traits
 // (locationName, flattened, xmlNamespace, timestampFormat) apply unless the reference overrides them.
-Result<ShapeRef> readRef(const json& ref_json, const json& shapes_json,
+Result<ShapeRef> readRef(const ModelJson& ref_json, const ModelJson& shapes_json,
                          const std::map<std::string, std::unique_ptr<Shape>, std::less<>>& shapes) {
   if (!ref_json.is_object()) return invalidArgument("shape reference is not an object");
   ShapeRef ref;
@@ -82,22 +84,22 @@ Result<ShapeRef> readRef(const json& ref_json, const json& shapes_json,
   auto it = shapes.find(ref.shape_name);
   if (it == shapes.end()) return invalidArgument("reference to unknown shape '" + ref.shape_name + "'");
   ref.shape = it->second.get();
-  const json& target = shapes_json.at(ref.shape_name);
-  auto trait = [&](const char* key) -> const json* {
+  const ModelJson& target = shapes_json.at(ref.shape_name);
+  auto trait = [&](const char* key) -> const ModelJson* {
     if (auto r = ref_json.find(key); r != ref_json.end()) return &*r;
     if (auto s = target.find(key); s != target.end()) return &*s;
     return nullptr;
   };
   ref.location = locationFromName(str(ref_json, "location"));
-  if (const json* v = trait("locationName"); v && v->is_string()) ref.location_name = v->get<std::string>();
-  if (const json* v = trait("flattened"); v && v->is_boolean()) ref.flattened = v->get<bool>();
+  if (const ModelJson* v = trait("locationName"); v && v->is_string()) ref.location_name = v->get<std::string>();
+  if (const ModelJson* v = trait("flattened"); v && v->is_boolean()) ref.flattened = v->get<bool>();
   ref.xml_attribute = flag(ref_json, "xmlAttribute");
-  if (const json* v = trait("xmlNamespace"); v && v->is_object()) {
+  if (const ModelJson* v = trait("xmlNamespace"); v && v->is_object()) {
     ref.xml_namespace_uri = str(*v, "uri");
     ref.xml_namespace_prefix = str(*v, "prefix");
   }
   ref.result_wrapper = str(ref_json, "resultWrapper");
-  if (const json* v = trait("timestampFormat"); v && v->is_string()) {
+  if (const ModelJson* v = trait("timestampFormat"); v && v->is_string()) {
     ref.timestamp_format = timestampFormatFromName(v->get<std::string>());
   }
   return ref;
@@ -315,7 +317,7 @@ const Member* Shape::findMember(std::string_view member_name) const {
 }
 
 Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view json_text) {
-  json doc = json::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
+  ModelJson doc = ModelJson::parse(json_text.begin(), json_text.end(), nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return invalidArgument("service model is not valid JSON");
   auto meta_it = doc.find("metadata");
   auto shapes_it = doc.find("shapes");
@@ -325,7 +327,7 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
     return invalidArgument("service model lacks metadata, shapes or operations");
   }
   std::shared_ptr<ServiceModel> model(new ServiceModel());
-  const json& meta = *meta_it;
+  const ModelJson& meta = *meta_it;
   const std::string protocol = str(meta, "protocol");
   if (protocol == "rest-xml") {
     model->metadata_.protocol = Protocol::kRestXml;
@@ -346,10 +348,10 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
   md.json_version = str(meta, "jsonVersion");
   md.xml_namespace = str(meta, "xmlNamespace");
 
-  const json& shapes_json = *shapes_it;
+  const ModelJson& shapes_json = *shapes_it;
   // Pass 1: every shape with its own traits.
   for (auto it = shapes_json.begin(); it != shapes_json.end(); ++it) {
-    const json& sj = it.value();
+    const ModelJson& sj = it.value();
     if (!sj.is_object()) return invalidArgument("shape '" + it.key() + "' is not an object");
     auto type = shapeTypeFromName(str(sj, "type"));
     if (!type) return invalidArgument("shape '" + it.key() + "' has unsupported type '" + str(sj, "type") + "'");
@@ -382,7 +384,7 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
   }
   // Pass 2: resolve references.
   for (auto it = shapes_json.begin(); it != shapes_json.end(); ++it) {
-    const json& sj = it.value();
+    const ModelJson& sj = it.value();
     Shape& shape = *model->shapes_.at(it.key());
     auto resolve = [&](const char* key, ShapeRef& out) -> Status {
       auto r = sj.find(key);
@@ -423,9 +425,9 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
     }
   }
   // Operations.
-  const json& ops_json = *ops_it;
+  const ModelJson& ops_json = *ops_it;
   for (auto it = ops_json.begin(); it != ops_json.end(); ++it) {
-    const json& oj = it.value();
+    const ModelJson& oj = it.value();
     if (!oj.is_object()) return invalidArgument("operation '" + it.key() + "' is not an object");
     auto op = std::make_unique<Operation>();
     op->name = it.key();

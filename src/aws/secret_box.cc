@@ -52,7 +52,8 @@ Result<SecretBox> SecretBox::create(std::string_view key, RandomSource random) {
 }
 
 Result<std::string> SecretBox::seal(std::string_view plaintext, std::string_view aad) const {
-  if (plaintext.size() > static_cast<size_t>(INT_MAX) - kOverhead || aad.size() > static_cast<size_t>(INT_MAX)) {
+  if (plaintext.size() > static_cast<size_t>(INT_MAX) - kOverhead ||
+      aad.size() > static_cast<size_t>(INT_MAX)) {
     return invalidArgument("secret box input too large");
   }
   std::string out(kNonceSize + plaintext.size() + kTagSize, '\0');
@@ -66,7 +67,8 @@ Result<std::string> SecretBox::seal(std::string_view plaintext, std::string_view
   auto* ct = reinterpret_cast<unsigned char*>(out.data() + kNonceSize);
   // SP 800-38D: 96-bit IV is the default IV length of EVP_aes_256_gcm.
   if (EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
-      (!aad.empty() && EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1) ||
+      (!aad.empty() &&
+       EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1) ||
       (!plaintext.empty() &&
        EVP_EncryptUpdate(ctx.get(), ct, &len, bytes(plaintext), static_cast<int>(plaintext.size())) != 1) ||
       EVP_EncryptFinal_ex(ctx.get(), ct + plaintext.size(), &len) != 1 ||
@@ -92,7 +94,8 @@ Result<std::string> SecretBox::open(std::string_view sealed, std::string_view aa
   int len = 0;
   auto* pt = reinterpret_cast<unsigned char*>(plain.data());
   if (EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, key_.data(), nonce) != 1 ||
-      (!aad.empty() && EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1) ||
+      (!aad.empty() &&
+       EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1) ||
       (ct_len > 0 && EVP_DecryptUpdate(ctx.get(), pt, &len, ct, static_cast<int>(ct_len)) != 1) ||
       EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_SET_TAG, kTagSize, tag.data()) != 1) {
     secureWipe(plain.data(), plain.size());
@@ -106,7 +109,8 @@ Result<std::string> SecretBox::open(std::string_view sealed, std::string_view aa
   return plain;
 }
 
-Result<std::string> sealSecret(std::span<const uint8_t> key, std::string_view plaintext, std::string_view aad) {
+Result<std::string> sealSecret(std::span<const uint8_t> key, std::string_view plaintext,
+                               std::string_view aad) {
   auto box = SecretBox::create(key);
   if (!box.ok()) return box.status();
   return box->seal(plaintext, aad);

@@ -52,7 +52,9 @@ class SecretBox {
 };
 
 // One-shot helpers with the system random source.
-Result<std::string> sealSecret(std::span<const uint8_t> key, std::string_view plaintext, std::string_view aad = {});
-Result<std::string> openSecret(std::span<const uint8_t> key, std::string_view sealed, std::string_view aad = {});
+Result<std::string> sealSecret(std::span<const uint8_t> key, std::string_view plaintext,
+                               std::string_view aad = {});
+Result<std::string> openSecret(std::span<const uint8_t> key, std::string_view sealed,
+                               std::string_view aad = {});
 
 }  // namespace zk::aws

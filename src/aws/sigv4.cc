@@ -98,8 +98,8 @@ class Errors {
                 "Request is missing Authentication Token");
   }
   AuthError incomplete(std::string message) const {
-    return make(AuthErrorKind::kIncompleteSignature, 400, json() ? "IncompleteSignatureException" : "IncompleteSignature",
-                std::move(message));
+    return make(AuthErrorKind::kIncompleteSignature, 400,
+                json() ? "IncompleteSignatureException" : "IncompleteSignature", std::move(message));
   }
   AuthError mismatch(std::string message, int status = 403) const {
     return make(AuthErrorKind::kSignatureDoesNotMatch, json() ? 400 : status,
@@ -111,11 +111,12 @@ class Errors {
                 "The security token included in the request is invalid.");
   }
   AuthError expired() const {
-    return make(AuthErrorKind::kExpired, json() ? 400 : 403, json() ? "AccessDeniedException" : "AccessDenied",
-                "Request has expired");
+    return make(AuthErrorKind::kExpired, json() ? 400 : 403,
+                json() ? "AccessDeniedException" : "AccessDenied", "Request has expired");
   }
   AuthError badQuery(std::string message) const {
-    return make(AuthErrorKind::kInvalidQueryParameters, 400, "AuthorizationQueryParametersError", std::move(message));
+    return make(AuthErrorKind::kInvalidQueryParameters, 400, "AuthorizationQueryParametersError",
+                std::move(message));
   }
   AuthError contentMismatch() const {
     return make(AuthErrorKind::kContentSha256Mismatch, 400, "XAmzContentSHA256Mismatch",
@@ -192,10 +193,17 @@ Status AuthError::toStatus() const {
   switch (kind) {
     case AuthErrorKind::kIncompleteSignature:
     case AuthErrorKind::kInvalidQueryParameters:
-    case AuthErrorKind::kContentSha256Mismatch: c = Code::kInvalidArgument; break;
-    case AuthErrorKind::kExpired: c = Code::kPermissionDenied; break;
-    case AuthErrorKind::kInternal: c = Code::kInternal; break;
-    default: break;
+    case AuthErrorKind::kContentSha256Mismatch:
+      c = Code::kInvalidArgument;
+      break;
+    case AuthErrorKind::kExpired:
+      c = Code::kPermissionDenied;
+      break;
+    case AuthErrorKind::kInternal:
+      c = Code::kInternal;
+      break;
+    default:
+      break;
   }
   return Status(c, code + ": " + message);
 }
@@ -380,7 +388,8 @@ std::string credentialScope(std::string_view date, std::string_view region, std:
   return s;
 }
 
-std::string stringToSign(std::string_view amz_date, std::string_view scope, std::string_view canonical_request) {
+std::string stringToSign(std::string_view amz_date, std::string_view scope,
+                         std::string_view canonical_request) {
   std::string s;
   s += kSigV4Algorithm;
   s += '\n';
@@ -392,8 +401,8 @@ std::string stringToSign(std::string_view amz_date, std::string_view scope, std:
   return s;
 }
 
-SigningKey deriveSigningKey(std::string_view secret_access_key, std::string_view date, std::string_view region,
-                            std::string_view service) {
+SigningKey deriveSigningKey(std::string_view secret_access_key, std::string_view date,
+                            std::string_view region, std::string_view service) {
   std::string k_secret = "AWS4";
   k_secret += secret_access_key;
   Sha256Digest k_date = hmacSha256(k_secret, date);
@@ -483,8 +492,8 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
 
   // The order of the checks below is the order in which AWS services report problems.
   if (auth_header != nullptr && query_auth) {
-    return err.mismatch("Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
-                        400);
+    return err.mismatch(
+        "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.", 400);
   }
   if (auth_header == nullptr && !query_auth) return err.missingToken();
 
@@ -493,7 +502,8 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
     const std::string_view value = trimSpaces(*auth_header);
     if (value.substr(0, 5) != "AWS4-") return err.missingToken();
     if (auth_count > 1) return err.incomplete("Found multiple Authorization headers.");
-    // X-Amz-Date wins over Date (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html).
+    // X-Amz-Date wins over Date
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html).
     const std::string* amz_date = findHeader(request.headers, "x-amz-date");
     const std::string* date = amz_date != nullptr ? amz_date : findHeader(request.headers, "date");
     auto parsed = parseAuthorizationHeader(value, date != nullptr);
@@ -566,15 +576,15 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
   const auto latest = now + options.max_skew;
   if (in.time > latest) {
     return err.mismatch("Signature not yet current: " + formatAmzDate(in.time) + " is still later than " +
-                        formatAmzDate(latest) + " (" + formatAmzDate(now) + " + " + skewText(options.max_skew) +
-                        ")");
+                        formatAmzDate(latest) + " (" + formatAmzDate(now) + " + " +
+                        skewText(options.max_skew) + ")");
   }
   if (in.expires) {
     if (now > in.time + *in.expires) return err.expired();
   } else if (in.time < earliest) {
     return err.mismatch("Signature expired: " + formatAmzDate(in.time) + " is now earlier than " +
-                        formatAmzDate(earliest) + " (" + formatAmzDate(now) + " - " + skewText(options.max_skew) +
-                        ")");
+                        formatAmzDate(earliest) + " (" + formatAmzDate(now) + " - " +
+                        skewText(options.max_skew) + ")");
   }
 
   if (std::find(in.signed_headers.begin(), in.signed_headers.end(), "host") == in.signed_headers.end()) {
@@ -592,13 +602,15 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
     scope_errors += s;
   };
   const bool region_ok =
-      !in.scope.region.empty() &&
-      (options.allowed_regions.empty() || std::find(options.allowed_regions.begin(), options.allowed_regions.end(),
-                                                    in.scope.region) != options.allowed_regions.end());
+      !in.scope.region.empty() && (options.allowed_regions.empty() ||
+                                   std::find(options.allowed_regions.begin(), options.allowed_regions.end(),
+                                             in.scope.region) != options.allowed_regions.end());
   if (!region_ok) {
-    add("Credential should be scoped to a valid region, not '" + printableForMessage(in.scope.region, 64) + "'.");
+    add("Credential should be scoped to a valid region, not '" + printableForMessage(in.scope.region, 64) +
+        "'.");
   }
-  if (!options.expected_service.empty() ? in.scope.service != options.expected_service : in.scope.service.empty()) {
+  if (!options.expected_service.empty() ? in.scope.service != options.expected_service
+                                        : in.scope.service.empty()) {
     add("Credential should be scoped to correct service: '" +
         (options.expected_service.empty() ? std::string() : options.expected_service) + "'.");
   }
@@ -609,8 +621,8 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
   const std::string request_date = scopeDate(in.time);
   if (in.scope.date != request_date) {
     add("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
-        printableForMessage(in.scope.date, 64) + "' != '" + request_date + "', from '" + formatAmzDate(in.time) +
-        "'.");
+        printableForMessage(in.scope.date, 64) + "' != '" + request_date + "', from '" +
+        formatAmzDate(in.time) + "'.");
   }
   if (!scope_errors.empty()) return err.mismatch(scope_errors);
 
@@ -634,8 +646,8 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
   std::string canonical = canonicalRequest(request, in.signed_headers, payload_hash, in.presigned);
   std::string sts = stringToSign(formatAmzDate(in.time), in.scope.scope(), canonical);
   {
-    const SigningKey key = deriveSigningKey(cred->secret_access_key, in.scope.date, in.scope.region,
-                                            in.scope.service);
+    const SigningKey key =
+        deriveSigningKey(cred->secret_access_key, in.scope.date, in.scope.region, in.scope.service);
     std::string expected = computeSignature(key, sts);
     const bool match = constantTimeEquals(expected, in.signature);
     secureWipe(expected.data(), expected.size());
@@ -655,8 +667,9 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
 
   // Temporary credentials need their token; a token sent with a long-term key is rejected too.
   const std::string& expected_token = cred->session_token;
-  if (expected_token.empty() ? in.security_token.has_value()
-                             : (!in.security_token || !constantTimeEquals(*in.security_token, expected_token))) {
+  if (expected_token.empty()
+          ? in.security_token.has_value()
+          : (!in.security_token || !constantTimeEquals(*in.security_token, expected_token))) {
     return err.invalidToken();
   }
 
@@ -689,14 +702,21 @@ bool defaultSigned(std::string_view lower_name) {
 
 }  // namespace
 
-Result<SignedHeaders> sign(const SignedRequest& request, const Credential& credential, const SignOptions& options) {
-  if (options.region.empty() || options.service.empty()) return invalidArgument("sign: region and service required");
-  if (findHeader(request.headers, "host") == nullptr) return invalidArgument("sign: request has no Host header");
+Result<SignedHeaders> sign(const SignedRequest& request, const Credential& credential,
+                           const SignOptions& options) {
+  if (options.region.empty() || options.service.empty())
+    return invalidArgument("sign: region and service required");
+  if (findHeader(request.headers, "host") == nullptr)
+    return invalidArgument("sign: request has no Host header");
 
   SignedHeaders out;
   out.amz_date = formatAmzDate(options.time);
   const bool add_sha = options.add_content_sha256 || options.unsigned_payload;
-  std::string payload_hash = options.unsigned_payload ? std::string(kUnsignedPayload) : sha256Hex(request.body);
+  // A caller-supplied x-amz-content-sha256 is what the verifier will use as the payload hash.
+  const std::string* given_sha = findHeader(request.headers, "x-amz-content-sha256");
+  std::string payload_hash = options.unsigned_payload             ? std::string(kUnsignedPayload)
+                             : (given_sha != nullptr && !add_sha) ? std::string(trimSpaces(*given_sha))
+                                                                  : sha256Hex(request.body);
 
   SignedRequest working;
   working.method = request.method;
@@ -738,14 +758,15 @@ Result<SignedHeaders> sign(const SignedRequest& request, const Credential& crede
   out.canonical_request = canonicalRequest(working, names, payload_hash, false);
   const std::string scope = credentialScope(out.amz_date.substr(0, 8), options.region, options.service);
   out.string_to_sign = stringToSign(out.amz_date, scope, out.canonical_request);
-  const SigningKey key =
-      deriveSigningKey(credential.secret_access_key, out.amz_date.substr(0, 8), options.region, options.service);
+  const SigningKey key = deriveSigningKey(credential.secret_access_key, out.amz_date.substr(0, 8),
+                                          options.region, options.service);
   for (size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out.signed_headers += ';';
     out.signed_headers += names[i];
   }
   out.authorization = std::string(kSigV4Algorithm) + " Credential=" + credential.access_key_id + "/" + scope +
-                      ", SignedHeaders=" + out.signed_headers + ", Signature=" + computeSignature(key, out.string_to_sign);
+                      ", SignedHeaders=" + out.signed_headers +
+                      ", Signature=" + computeSignature(key, out.string_to_sign);
   out.headers.emplace_back("Authorization", out.authorization);
   return out;
 }
@@ -759,8 +780,10 @@ Result<std::string> signAuthorization(const SignedRequest& request, const Creden
 
 Result<std::string> presignQuery(const SignedRequest& request, const Credential& credential,
                                  const SignOptions& options, std::chrono::seconds expires) {
-  if (options.region.empty() || options.service.empty()) return invalidArgument("presign: region and service required");
-  if (findHeader(request.headers, "host") == nullptr) return invalidArgument("presign: request has no Host header");
+  if (options.region.empty() || options.service.empty())
+    return invalidArgument("presign: region and service required");
+  if (findHeader(request.headers, "host") == nullptr)
+    return invalidArgument("presign: request has no Host header");
   if (expires < std::chrono::seconds(1) || expires > kMaxPresignExpiry) {
     return invalidArgument("presign: expires must be between 1 second and 7 days");
   }
@@ -794,7 +817,10 @@ Result<std::string> presignQuery(const SignedRequest& request, const Credential&
 
   SignedRequest working = request;
   working.raw_query = query;
-  const std::string canonical = canonicalRequest(working, names, sha256Hex(request.body), true);
+  const std::string* given_sha = findHeader(request.headers, "x-amz-content-sha256");
+  const std::string payload_hash =
+      given_sha != nullptr ? std::string(trimSpaces(*given_sha)) : sha256Hex(request.body);
+  const std::string canonical = canonicalRequest(working, names, payload_hash, true);
   const std::string sts = stringToSign(amz_date, scope, canonical);
   const SigningKey key =
       deriveSigningKey(credential.secret_access_key, amz_date.substr(0, 8), options.region, options.service);

@@ -19,8 +19,9 @@
 namespace zk::aws {
 
 // Spec: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
-// Query-string form: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-authentication-methods.html
-// Error texts: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html and
+// Query-string form:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-authentication-methods.html Error texts:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html and
 // https://docs.aws.amazon.com/STS/latest/APIReference/CommonErrors.html (codes and HTTP statuses).
 
 inline constexpr std::string_view kSigV4Algorithm = "AWS4-HMAC-SHA256";
@@ -97,16 +98,28 @@ struct AuthError {
 template <typename T>
 class [[nodiscard]] AuthResult {
  public:
-  AuthResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}     // NOLINT: implicit by design
+  AuthResult(T value) : v_(std::in_place_index<0>, std::move(value)) {}          // NOLINT: implicit by design
   AuthResult(AuthError error) : v_(std::in_place_index<1>, std::move(error)) {}  // NOLINT
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   const T& operator*() const& { return value(); }
   const T* operator->() const { return &value(); }
-  const AuthError& error() const { assert(!ok()); return std::get<1>(v_); }
+  const AuthError& error() const {
+    assert(!ok());
+    return std::get<1>(v_);
+  }
   Status status() const { return ok() ? Status() : error().toStatus(); }
 
  private:
@@ -119,7 +132,7 @@ struct VerifiedRequest {
   std::string service;
   std::chrono::system_clock::time_point signed_at;
   bool presigned = false;
-  bool unsigned_payload = false;             // x-amz-content-sha256: UNSIGNED-PAYLOAD
+  bool unsigned_payload = false;            // x-amz-content-sha256: UNSIGNED-PAYLOAD
   std::vector<std::string> signed_headers;  // lowercased
 };
 
@@ -158,7 +171,8 @@ std::string canonicalRequest(const SignedRequest& request, std::span<const std::
                              std::string_view payload_hash, bool presigned);
 std::string credentialScope(std::string_view date, std::string_view region, std::string_view service);
 // AWS4-HMAC-SHA256\n<amz_date>\n<scope>\nhex(sha256(canonical_request))
-std::string stringToSign(std::string_view amz_date, std::string_view scope, std::string_view canonical_request);
+std::string stringToSign(std::string_view amz_date, std::string_view scope,
+                         std::string_view canonical_request);
 
 // kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request").
 // Wiped on destruction; never log it.
@@ -173,8 +187,8 @@ class SigningKey {
  private:
   Sha256Digest key_;
 };
-SigningKey deriveSigningKey(std::string_view secret_access_key, std::string_view date, std::string_view region,
-                            std::string_view service);
+SigningKey deriveSigningKey(std::string_view secret_access_key, std::string_view date,
+                            std::string_view region, std::string_view service);
 // Lowercase hex HMAC-SHA256(signing_key, string_to_sign).
 std::string computeSignature(const SigningKey& key, std::string_view string_to_sign);
 
@@ -195,6 +209,7 @@ struct SignOptions {
   std::vector<std::string> signed_headers;
   bool add_content_sha256 = false;  // send x-amz-content-sha256: <hex sha256(body)>
   bool unsigned_payload = false;    // send and sign x-amz-content-sha256: UNSIGNED-PAYLOAD
+  // Neither set and the request already has x-amz-content-sha256: its value is the payload hash.
 };
 
 // The headers a client adds. Any X-Amz-Date, X-Amz-Security-Token, X-Amz-Content-Sha256 (when added)
@@ -208,16 +223,18 @@ struct SignedHeaders {
   std::string canonical_request;
   std::string string_to_sign;
   std::vector<std::pair<std::string, std::string>> headers;  // X-Amz-Date, [X-Amz-Security-Token],
-                                                              // [X-Amz-Content-Sha256], Authorization
+                                                             // [X-Amz-Content-Sha256], Authorization
 };
 
 // Fails (kInvalidArgument) when the request has no Host header or region/service is empty.
-Result<SignedHeaders> sign(const SignedRequest& request, const Credential& credential, const SignOptions& options);
+Result<SignedHeaders> sign(const SignedRequest& request, const Credential& credential,
+                           const SignOptions& options);
 Result<std::string> signAuthorization(const SignedRequest& request, const Credential& credential,
                                       const SignOptions& options);
 // Presigned URL: returns the full query string to send (the request's raw_query followed by X-Amz-Algorithm,
 // X-Amz-Credential, X-Amz-Date, X-Amz-Expires, [X-Amz-Security-Token], X-Amz-SignedHeaders,
-// X-Amz-Signature). Signs host (plus options.signed_headers) and sha256(body). 1 s <= expires <= 7 days.
+// X-Amz-Signature). Signs host (plus options.signed_headers) and sha256(body) (or the request's own
+// x-amz-content-sha256 header when it has one, as the verifier does). 1 s <= expires <= 7 days.
 Result<std::string> presignQuery(const SignedRequest& request, const Credential& credential,
                                  const SignOptions& options, std::chrono::seconds expires);
 

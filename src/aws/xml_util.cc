@@ -73,7 +73,7 @@ void openTag(std::string& out, std::string_view name, const std::vector<std::pai
     out += ' ';
     out += k;
     out += "=\"";
-    appendXmlEscaped(out, v);
+    appendXmlEscaped(out, v, true);
     out += '"';
   }
   out += '>';
@@ -81,7 +81,7 @@ void openTag(std::string& out, std::string_view name, const std::vector<std::pai
 
 }  // namespace
 
-void appendXmlEscaped(std::string& out, std::string_view text) {
+void appendXmlEscaped(std::string& out, std::string_view text, bool attribute) {
   while (!text.empty()) {
     const char ch = text.front();
     const unsigned char c = static_cast<unsigned char>(ch);
@@ -103,8 +103,7 @@ void appendXmlEscaped(std::string& out, std::string_view text) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '"': out += attribute ? "&quot;" : "\""; break;
       case '\r': out += "&#13;"; break;
       default:
         // XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | ...
@@ -125,7 +124,7 @@ void XmlWriter::open(std::string_view name, std::string_view xmlns) {
   out_ += name;
   if (!xmlns.empty()) {
     out_ += " xmlns=\"";
-    appendXmlEscaped(out_, xmlns);
+    appendXmlEscaped(out_, xmlns, true);
     out_ += '"';
   }
   out_ += '>';

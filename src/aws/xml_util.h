@@ -12,9 +12,10 @@
 
 namespace zk::aws {
 
-// Appends text escaped for XML 1.0 character data and attribute values (&, <, >, ", ', CR). Characters not
-// allowed in XML 1.0 (C0 controls other than TAB/LF/CR) are replaced by U+FFFD.
-void appendXmlEscaped(std::string& out, std::string_view text);
+// Appends text escaped for XML 1.0 (§2.4 character data: &, <, > and CR as &#13; so it survives end-of-line
+// normalisation; in attribute values also "). Quotes in text stay literal, as in Route 53's own TXT values.
+// Malformed UTF-8 and characters XML 1.0 forbids (C0 controls but TAB/LF/CR, U+FFFE/U+FFFF) become U+FFFD.
+void appendXmlEscaped(std::string& out, std::string_view text, bool attribute = false);
 
 // Minimal streaming XML writer; element names come from the model, values are escaped.
 class XmlWriter {

@@ -13,8 +13,8 @@ namespace zk::dns {
 namespace {
 
 // Header flag bits (RFC 1035 §4.1.1, RFC 4035 §3.2 for AD/CD).
-constexpr uint16_t kFlagQR = 0x8000, kFlagAA = 0x0400, kFlagTC = 0x0200, kFlagRD = 0x0100,
-                   kFlagRA = 0x0080, kFlagAD = 0x0020, kFlagCD = 0x0010;
+constexpr uint16_t kFlagQR = 0x8000, kFlagAA = 0x0400, kFlagTC = 0x0200, kFlagRD = 0x0100, kFlagRA = 0x0080,
+                   kFlagAD = 0x0020, kFlagCD = 0x0010;
 constexpr uint32_t kEdnsDO = 0x8000;  // in the OPT TTL, RFC 3225 §3
 
 Status formErr(std::string why) { return invalidArgument("malformed message: " + std::move(why)); }
@@ -230,7 +230,7 @@ std::vector<uint8_t> writeMessage(const Message& m, const WriteOptions& options)
   out.reserve(std::min<size_t>(options.max_size, 512));
   MessageWriter w(out, options.compress);
   w.u16(m.id);
-  w.u16(0);  // flags, patched below
+  w.u16(0);                              // flags, patched below
   for (int i = 0; i < 4; ++i) w.u16(0);  // counts, patched below
 
   const size_t opt_size = m.edns ? 11 : 0;  // root, type, class, TTL, RDLENGTH

@@ -31,7 +31,7 @@ struct Question {
 struct Edns {
   uint16_t udp_size = 1232;  // requestor's UDP payload size (the OPT CLASS field), as sent
   uint8_t version = 0;
-  bool do_bit = false;       // DNSSEC OK (RFC 3225)
+  bool do_bit = false;  // DNSSEC OK (RFC 3225)
 
   bool operator==(const Edns&) const = default;
 };

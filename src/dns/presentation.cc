@@ -62,8 +62,8 @@ size_t parseNameInto(std::string_view text, const Name* origin, uint8_t* out, st
       return 1;
     }
   }
-  size_t len = 0;         // bytes written
-  size_t label_at = 0;    // position of the current label's length byte
+  size_t len = 0;       // bytes written
+  size_t label_at = 0;  // position of the current label's length byte
   out[0] = 0;
   len = 1;
   const size_t n = text.size();
@@ -196,12 +196,23 @@ std::optional<uint32_t> parseTtl(std::string_view text) {
     }
     uint64_t mult;
     switch (c | 0x20) {
-      case 's': mult = 1; break;
-      case 'm': mult = 60; break;
-      case 'h': mult = 3600; break;
-      case 'd': mult = 86400; break;
-      case 'w': mult = 604800; break;
-      default: return std::nullopt;
+      case 's':
+        mult = 1;
+        break;
+      case 'm':
+        mult = 60;
+        break;
+      case 'h':
+        mult = 3600;
+        break;
+      case 'd':
+        mult = 86400;
+        break;
+      case 'w':
+        mult = 604800;
+        break;
+      default:
+        return std::nullopt;
     }
     if (!have_digits) return std::nullopt;
     total += cur * mult;

@@ -18,7 +18,7 @@ namespace zk::dns {
 // One whitespace-separated token. `raw` excludes surrounding quotes and still holds its escapes.
 struct Token {
   std::string_view raw;
-  size_t offset = 0;      // of the token's first character (the quote for quoted tokens)
+  size_t offset = 0;  // of the token's first character (the quote for quoted tokens)
   bool quoted = false;
   bool adjacent = false;  // no whitespace between the previous token and this one
 };

@@ -21,19 +21,19 @@ enum class F : uint8_t {
   kU8,
   kU16,
   kU32,
-  kPeriod,            // 32-bit seconds; text accepts TTL units (SOA timers)
+  kPeriod,  // 32-bit seconds; text accepts TTL units (SOA timers)
   kIPv4,
   kIPv6,
-  kCharString,        // one <character-string> (RFC 1035 §3.3)
-  kCharStringsRest,   // one or more <character-string>s to the end (TXT, SPF)
-  kHexRest,           // at least one octet, hex in text, to the end
-  kBase64Rest,        // at least one octet, base64 in text, to the end
-  kSvcParams,         // RFC 9460 §2.2 SvcParams to the end
-  kCaaTag,            // RFC 8659 §4.1: length octet + 1..255 alphanumerics, bare in text
-  kStringRest,        // octets to the end without length octet, quoted in text (CAA value)
-  kType,              // 16-bit RR type, mnemonic in text (RRSIG type covered)
-  kTimestamp,         // 32-bit time, YYYYMMDDHHmmSS in text (RFC 4034 §3.2)
-  kTypeBitmap,        // RFC 4034 §4.1.2 type bit maps to the end
+  kCharString,       // one <character-string> (RFC 1035 §3.3)
+  kCharStringsRest,  // one or more <character-string>s to the end (TXT, SPF)
+  kHexRest,          // at least one octet, hex in text, to the end
+  kBase64Rest,       // at least one octet, base64 in text, to the end
+  kSvcParams,        // RFC 9460 §2.2 SvcParams to the end
+  kCaaTag,           // RFC 8659 §4.1: length octet + 1..255 alphanumerics, bare in text
+  kStringRest,       // octets to the end without length octet, quoted in text (CAA value)
+  kType,             // 16-bit RR type, mnemonic in text (RRSIG type covered)
+  kTimestamp,        // 32-bit time, YYYYMMDDHHmmSS in text (RFC 4034 §3.2)
+  kTypeBitmap,       // RFC 4034 §4.1.2 type bit maps to the end
 };
 
 struct RdataDescriptor {
@@ -52,29 +52,30 @@ constexpr RdataDescriptor make(uint16_t type, std::initializer_list<F> fields) {
 using enum F;
 // The one table. Each entry cites the RFC defining the RDATA layout.
 constexpr RdataDescriptor kDescriptors[] = {
-    make(rrtype::kA, {kIPv4}),                                          // RFC 1035 §3.4.1
-    make(rrtype::kNS, {kName}),                                         // RFC 1035 §3.3.11
-    make(rrtype::kCNAME, {kName}),                                      // RFC 1035 §3.3.1
+    make(rrtype::kA, {kIPv4}),                                                     // RFC 1035 §3.4.1
+    make(rrtype::kNS, {kName}),                                                    // RFC 1035 §3.3.11
+    make(rrtype::kCNAME, {kName}),                                                 // RFC 1035 §3.3.1
     make(rrtype::kSOA, {kName, kName, kU32, kPeriod, kPeriod, kPeriod, kPeriod}),  // §3.3.13
-    make(rrtype::kPTR, {kName}),                                        // RFC 1035 §3.3.12
-    make(rrtype::kHINFO, {kCharString, kCharString}),                   // RFC 1035 §3.3.2
-    make(rrtype::kMX, {kU16, kName}),                                   // RFC 1035 §3.3.9
-    make(rrtype::kTXT, {kCharStringsRest}),                             // RFC 1035 §3.3.14
-    make(rrtype::kAAAA, {kIPv6}),                                       // RFC 3596 §2.2
-    make(rrtype::kSRV, {kU16, kU16, kU16, kNameUncompressed}),          // RFC 2782
-    make(rrtype::kNAPTR, {kU16, kU16, kCharString, kCharString, kCharString, kNameUncompressed}),  // RFC 3403 §4.1
-    make(rrtype::kDNAME, {kNameUncompressed}),                          // RFC 6672 §2.1
-    make(rrtype::kDS, {kU16, kU8, kU8, kHexRest}),                      // RFC 4034 §5.1
-    make(rrtype::kSSHFP, {kU8, kU8, kHexRest}),                         // RFC 4255 §3.1
+    make(rrtype::kPTR, {kName}),                                                   // RFC 1035 §3.3.12
+    make(rrtype::kHINFO, {kCharString, kCharString}),                              // RFC 1035 §3.3.2
+    make(rrtype::kMX, {kU16, kName}),                                              // RFC 1035 §3.3.9
+    make(rrtype::kTXT, {kCharStringsRest}),                                        // RFC 1035 §3.3.14
+    make(rrtype::kAAAA, {kIPv6}),                                                  // RFC 3596 §2.2
+    make(rrtype::kSRV, {kU16, kU16, kU16, kNameUncompressed}),                     // RFC 2782
+    make(rrtype::kNAPTR,
+         {kU16, kU16, kCharString, kCharString, kCharString, kNameUncompressed}),  // RFC 3403 §4.1
+    make(rrtype::kDNAME, {kNameUncompressed}),                                     // RFC 6672 §2.1
+    make(rrtype::kDS, {kU16, kU8, kU8, kHexRest}),                                 // RFC 4034 §5.1
+    make(rrtype::kSSHFP, {kU8, kU8, kHexRest}),                                    // RFC 4255 §3.1
     make(rrtype::kRRSIG, {kType, kU8, kU8, kU32, kTimestamp, kTimestamp, kU16, kNameUncompressed,
-                          kBase64Rest}),                                // RFC 4034 §3.1
-    make(rrtype::kNSEC, {kNameUncompressed, kTypeBitmap}),              // RFC 4034 §4.1
-    make(rrtype::kDNSKEY, {kU16, kU8, kU8, kBase64Rest}),               // RFC 4034 §2.1
-    make(rrtype::kTLSA, {kU8, kU8, kU8, kHexRest}),                     // RFC 6698 §2.1
-    make(rrtype::kSVCB, {kU16, kNameUncompressed, kSvcParams}),         // RFC 9460 §2.2
-    make(rrtype::kHTTPS, {kU16, kNameUncompressed, kSvcParams}),        // RFC 9460 §9
-    make(rrtype::kSPF, {kCharStringsRest}),                             // RFC 7208 §3.1
-    make(rrtype::kCAA, {kU8, kCaaTag, kStringRest}),                    // RFC 8659 §4.1
+                          kBase64Rest}),                          // RFC 4034 §3.1
+    make(rrtype::kNSEC, {kNameUncompressed, kTypeBitmap}),        // RFC 4034 §4.1
+    make(rrtype::kDNSKEY, {kU16, kU8, kU8, kBase64Rest}),         // RFC 4034 §2.1
+    make(rrtype::kTLSA, {kU8, kU8, kU8, kHexRest}),               // RFC 6698 §2.1
+    make(rrtype::kSVCB, {kU16, kNameUncompressed, kSvcParams}),   // RFC 9460 §2.2
+    make(rrtype::kHTTPS, {kU16, kNameUncompressed, kSvcParams}),  // RFC 9460 §9
+    make(rrtype::kSPF, {kCharStringsRest}),                       // RFC 7208 §3.1
+    make(rrtype::kCAA, {kU8, kCaaTag, kStringRest}),              // RFC 8659 §4.1
 };
 
 // type -> index into kDescriptors, for types up to CAA (257); -1 when none.
@@ -95,23 +96,39 @@ bool isNameField(F f) { return f == kName || f == kNameUncompressed; }
 const char* fieldLabel(F f) {
   switch (f) {
     case kName:
-    case kNameUncompressed: return "domain name";
-    case kU8: return "8-bit number";
-    case kU16: return "16-bit number";
-    case kU32: return "32-bit number";
-    case kPeriod: return "time value";
-    case kIPv4: return "IPv4 address";
-    case kIPv6: return "IPv6 address";
+    case kNameUncompressed:
+      return "domain name";
+    case kU8:
+      return "8-bit number";
+    case kU16:
+      return "16-bit number";
+    case kU32:
+      return "32-bit number";
+    case kPeriod:
+      return "time value";
+    case kIPv4:
+      return "IPv4 address";
+    case kIPv6:
+      return "IPv6 address";
     case kCharString:
-    case kCharStringsRest: return "character string";
-    case kHexRest: return "hex data";
-    case kBase64Rest: return "base64 data";
-    case kSvcParams: return "SvcParams";
-    case kCaaTag: return "CAA tag";
-    case kStringRest: return "string value";
-    case kType: return "record type";
-    case kTimestamp: return "timestamp";
-    case kTypeBitmap: return "type list";
+    case kCharStringsRest:
+      return "character string";
+    case kHexRest:
+      return "hex data";
+    case kBase64Rest:
+      return "base64 data";
+    case kSvcParams:
+      return "SvcParams";
+    case kCaaTag:
+      return "CAA tag";
+    case kStringRest:
+      return "string value";
+    case kType:
+      return "record type";
+    case kTimestamp:
+      return "timestamp";
+    case kTypeBitmap:
+      return "type list";
   }
   return "field";
 }
@@ -131,9 +148,7 @@ size_t nameLength(std::span<const uint8_t> d, size_t pos) {
   }
 }
 
-bool isAlnum(uint8_t c) {
-  return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
+bool isAlnum(uint8_t c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 
 // RFC 4034 §4.1.2: window blocks in increasing order, 1..32 octets, no trailing zero octet.
 bool validBitmap(std::span<const uint8_t> d) {
@@ -185,12 +200,23 @@ bool validSvcParams(std::span<const uint8_t> d) {
         }
         break;
       }
-      case 2: if (len != 0) return false; break;   // no-default-alpn
-      case 3: if (len != 2) return false; break;   // port
-      case 4: if (len == 0 || len % 4) return false; break;   // ipv4hint
-      case 5: if (len == 0) return false; break;   // ech
-      case 6: if (len == 0 || len % 16) return false; break;  // ipv6hint
-      default: break;
+      case 2:
+        if (len != 0) return false;
+        break;  // no-default-alpn
+      case 3:
+        if (len != 2) return false;
+        break;  // port
+      case 4:
+        if (len == 0 || len % 4) return false;
+        break;  // ipv4hint
+      case 5:
+        if (len == 0) return false;
+        break;  // ech
+      case 6:
+        if (len == 0 || len % 16) return false;
+        break;  // ipv6hint
+      default:
+        break;
     }
     if (key == 0) mandatory = v;
     keys.push_back(uint16_t(key));
@@ -209,15 +235,20 @@ size_t fieldLength(F f, std::span<const uint8_t> d, size_t pos) {
   auto fixed = [&](size_t n) { return avail >= n ? n : kBad; };
   switch (f) {
     case kName:
-    case kNameUncompressed: return nameLength(d, pos);
-    case kU8: return fixed(1);
+    case kNameUncompressed:
+      return nameLength(d, pos);
+    case kU8:
+      return fixed(1);
     case kU16:
-    case kType: return fixed(2);
+    case kType:
+      return fixed(2);
     case kU32:
     case kPeriod:
     case kTimestamp:
-    case kIPv4: return fixed(4);
-    case kIPv6: return fixed(16);
+    case kIPv4:
+      return fixed(4);
+    case kIPv6:
+      return fixed(16);
     case kCharString: {
       if (avail < 1 || avail - 1 < d[pos]) return kBad;
       return 1 + size_t(d[pos]);
@@ -238,10 +269,14 @@ size_t fieldLength(F f, std::span<const uint8_t> d, size_t pos) {
       return avail;
     }
     case kHexRest:
-    case kBase64Rest: return avail >= 1 ? avail : kBad;
-    case kStringRest: return avail;
-    case kSvcParams: return validSvcParams(d.subspan(pos, avail)) ? avail : kBad;
-    case kTypeBitmap: return validBitmap(d.subspan(pos, avail)) ? avail : kBad;
+    case kBase64Rest:
+      return avail >= 1 ? avail : kBad;
+    case kStringRest:
+      return avail;
+    case kSvcParams:
+      return validSvcParams(d.subspan(pos, avail)) ? avail : kBad;
+    case kTypeBitmap:
+      return validBitmap(d.subspan(pos, avail)) ? avail : kBad;
   }
   return kBad;
 }
@@ -297,8 +332,8 @@ void appendTimestamp(std::string& out, uint32_t t) {
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04lld%02u%02u%02u%02u%02u", static_cast<long long>(y), m, d,
-                secs / 3600, (secs / 60) % 60, secs % 60);
+  std::snprintf(buf, sizeof(buf), "%04lld%02u%02u%02u%02u%02u", static_cast<long long>(y), m, d, secs / 3600,
+                (secs / 60) % 60, secs % 60);
   out += buf;
 }
 
@@ -321,7 +356,7 @@ std::optional<uint32_t> parseTimestamp(std::string_view s) {
 // SvcParams presentation (RFC 9460 §2.1, Appendix A).
 
 constexpr std::string_view kSvcKeyNames[] = {"mandatory", "alpn", "no-default-alpn", "port",
-                                             "ipv4hint", "ech", "ipv6hint"};
+                                             "ipv4hint",  "ech",  "ipv6hint"};
 
 std::optional<uint16_t> svcKeyFromText(std::string_view s) {
   for (size_t i = 0; i < std::size(kSvcKeyNames); ++i)
@@ -357,8 +392,7 @@ bool splitValueList(std::span<const uint8_t> v, std::vector<std::vector<uint8_t>
   return true;
 }
 
-Status svcParamValue(uint16_t key, bool has_value, std::span<const uint8_t> v,
-                     std::vector<uint8_t>& out) {
+Status svcParamValue(uint16_t key, bool has_value, std::span<const uint8_t> v, std::vector<uint8_t>& out) {
   std::string_view sv(reinterpret_cast<const char*>(v.data()), v.size());
   auto bad = [&](const char* what) {
     return invalidArgument(std::string("invalid ") + what + " value '" + std::string(sv) + "'");
@@ -405,7 +439,8 @@ Status svcParamValue(uint16_t key, bool has_value, std::span<const uint8_t> v,
         size_t comma = sv.find(',', start);
         std::string_view a = sv.substr(start, comma == std::string_view::npos ? sv.npos : comma - start);
         uint8_t buf[16];
-        if (key == 4 ? !parseIPv4(a, buf) : !parseIPv6(a, buf)) return bad(key == 4 ? "ipv4hint" : "ipv6hint");
+        if (key == 4 ? !parseIPv4(a, buf) : !parseIPv6(a, buf))
+          return bad(key == 4 ? "ipv4hint" : "ipv6hint");
         out.insert(out.end(), buf, buf + (key == 4 ? 4 : 16));
         if (comma == std::string_view::npos) break;
         start = comma + 1;
@@ -451,8 +486,10 @@ void appendSvcParamsText(std::string& out, std::span<const uint8_t> d) {
             uint8_t c = v[i];
             if (c == ',' || c == '\\') {
               out += "\\\\";  // value-list escape, itself escaped as a character-string
-              if (c == '\\') out += "\\\\";
-              else out.push_back(',');
+              if (c == '\\')
+                out += "\\\\";
+              else
+                out.push_back(',');
             } else if (c == '"') {
               out += "\\\"";
             } else if (c < 0x20 || c >= 0x7f) {
@@ -468,16 +505,21 @@ void appendSvcParamsText(std::string& out, std::span<const uint8_t> d) {
         out.push_back('"');
         break;
       }
-      case 2: break;
-      case 3: out += "=" + std::to_string(get16(v.data())); break;
+      case 2:
+        break;
+      case 3:
+        out += "=" + std::to_string(get16(v.data()));
+        break;
       case 4:
       case 6: {
         out.push_back('=');
         size_t step = key == 4 ? 4 : 16;
         for (size_t i = 0; i < len; i += step) {
           if (i) out.push_back(',');
-          if (key == 4) appendIPv4(out, &v[i]);
-          else appendIPv6(out, &v[i]);
+          if (key == 4)
+            appendIPv4(out, &v[i]);
+          else
+            appendIPv6(out, &v[i]);
         }
         break;
       }
@@ -581,8 +623,7 @@ Status parseGeneric(uint16_t type, Tokenizer& tk, std::vector<uint8_t>& out, siz
   return Status();
 }
 
-Status parseField(F f, Tokenizer& tk, const Name* origin, std::vector<uint8_t>& out,
-                  size_t* error_offset) {
+Status parseField(F f, Tokenizer& tk, const Name* origin, std::vector<uint8_t>& out, size_t* error_offset) {
   Token t;
   if (!tk.next(t)) {
     if (tk.error()) return invalidArgument("unterminated quoted string");
@@ -609,9 +650,12 @@ Status parseField(F f, Tokenizer& tk, const Name* origin, std::vector<uint8_t>& 
       uint64_t max = f == kU8 ? 0xFF : f == kU16 ? 0xFFFF : 0xFFFFFFFFu;
       auto v = parseDecimal(raw, max);
       if (!v) return invalid(fieldLabel(f));
-      if (f == kU8) out.push_back(uint8_t(*v));
-      else if (f == kU16) put16(out, uint16_t(*v));
-      else put32(out, uint32_t(*v));
+      if (f == kU8)
+        out.push_back(uint8_t(*v));
+      else if (f == kU16)
+        put16(out, uint16_t(*v));
+      else
+        put32(out, uint32_t(*v));
       return Status();
     }
     case kPeriod: {
@@ -770,8 +814,8 @@ Status appendRdataFromText(uint16_t type, std::string_view text, const Name* ori
     std::string_view rest = tk.rest();
     size_t end = 0;
     while (end < rest.size() && !isBlank(rest[end])) ++end;
-    return invalidArgument("trailing data '" + std::string(rest.substr(0, end)) + "' in " +
-                           typeName(type) + " RDATA");
+    return invalidArgument("trailing data '" + std::string(rest.substr(0, end)) + "' in " + typeName(type) +
+                           " RDATA");
   }
   if (tk.error()) return invalidArgument("unterminated quoted string");
   if (out.size() - start > 65535) return invalidArgument("RDATA longer than 65535 octets");
@@ -794,16 +838,34 @@ std::string rdataToText(uint16_t type, std::span<const uint8_t> rdata) {
       if (f != kSvcParams && !out.empty()) out.push_back(' ');
       switch (f) {
         case kName:
-        case kNameUncompressed: out += nameText(rdata.subspan(pos, len)); break;
-        case kU8: out += std::to_string(p[0]); break;
-        case kU16: out += std::to_string(get16(p)); break;
+        case kNameUncompressed:
+          out += nameText(rdata.subspan(pos, len));
+          break;
+        case kU8:
+          out += std::to_string(p[0]);
+          break;
+        case kU16:
+          out += std::to_string(get16(p));
+          break;
         case kU32:
-        case kPeriod: out += std::to_string(get32(p)); break;
-        case kTimestamp: appendTimestamp(out, get32(p)); break;
-        case kIPv4: appendIPv4(out, p); break;
-        case kIPv6: appendIPv6(out, p); break;
-        case kType: out += typeToText(get16(p)); break;
-        case kCharString: appendQuoted(out, rdata.subspan(pos + 1, len - 1)); break;
+        case kPeriod:
+          out += std::to_string(get32(p));
+          break;
+        case kTimestamp:
+          appendTimestamp(out, get32(p));
+          break;
+        case kIPv4:
+          appendIPv4(out, p);
+          break;
+        case kIPv6:
+          appendIPv6(out, p);
+          break;
+        case kType:
+          out += typeToText(get16(p));
+          break;
+        case kCharString:
+          appendQuoted(out, rdata.subspan(pos + 1, len - 1));
+          break;
         case kCharStringsRest: {
           size_t q = pos;
           while (q < pos + len) {
@@ -813,11 +875,21 @@ std::string rdataToText(uint16_t type, std::span<const uint8_t> rdata) {
           }
           break;
         }
-        case kCaaTag: out.append(reinterpret_cast<const char*>(p + 1), len - 1); break;
-        case kStringRest: appendQuoted(out, rdata.subspan(pos, len)); break;
-        case kHexRest: appendHex(out, rdata.subspan(pos, len)); break;
-        case kBase64Rest: appendBase64(out, rdata.subspan(pos, len)); break;
-        case kSvcParams: appendSvcParamsText(out, rdata.subspan(pos, len)); break;
+        case kCaaTag:
+          out.append(reinterpret_cast<const char*>(p + 1), len - 1);
+          break;
+        case kStringRest:
+          appendQuoted(out, rdata.subspan(pos, len));
+          break;
+        case kHexRest:
+          appendHex(out, rdata.subspan(pos, len));
+          break;
+        case kBase64Rest:
+          appendBase64(out, rdata.subspan(pos, len));
+          break;
+        case kSvcParams:
+          appendSvcParamsText(out, rdata.subspan(pos, len));
+          break;
         case kTypeBitmap: {
           bool first = true;
           size_t q = pos;

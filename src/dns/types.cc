@@ -14,19 +14,22 @@ struct Mnemonic {
 
 // Most frequent first: typeFromText scans this list, and zone files are dominated by the first few.
 constexpr std::array<Mnemonic, 26> kTypes{{
-    {rrtype::kA, "A"},         {rrtype::kAAAA, "AAAA"},     {rrtype::kCNAME, "CNAME"},
-    {rrtype::kMX, "MX"},       {rrtype::kTXT, "TXT"},       {rrtype::kNS, "NS"},
-    {rrtype::kSOA, "SOA"},     {rrtype::kPTR, "PTR"},       {rrtype::kSRV, "SRV"},
-    {rrtype::kCAA, "CAA"},     {rrtype::kHINFO, "HINFO"},   {rrtype::kNAPTR, "NAPTR"},
-    {rrtype::kDNAME, "DNAME"}, {rrtype::kOPT, "OPT"},       {rrtype::kDS, "DS"},
-    {rrtype::kSSHFP, "SSHFP"}, {rrtype::kRRSIG, "RRSIG"},   {rrtype::kNSEC, "NSEC"},
+    {rrtype::kA, "A"},           {rrtype::kAAAA, "AAAA"},   {rrtype::kCNAME, "CNAME"},
+    {rrtype::kMX, "MX"},         {rrtype::kTXT, "TXT"},     {rrtype::kNS, "NS"},
+    {rrtype::kSOA, "SOA"},       {rrtype::kPTR, "PTR"},     {rrtype::kSRV, "SRV"},
+    {rrtype::kCAA, "CAA"},       {rrtype::kHINFO, "HINFO"}, {rrtype::kNAPTR, "NAPTR"},
+    {rrtype::kDNAME, "DNAME"},   {rrtype::kOPT, "OPT"},     {rrtype::kDS, "DS"},
+    {rrtype::kSSHFP, "SSHFP"},   {rrtype::kRRSIG, "RRSIG"}, {rrtype::kNSEC, "NSEC"},
     {rrtype::kDNSKEY, "DNSKEY"}, {rrtype::kTLSA, "TLSA"},   {rrtype::kSVCB, "SVCB"},
-    {rrtype::kHTTPS, "HTTPS"}, {rrtype::kSPF, "SPF"},       {rrtype::kIXFR, "IXFR"},
-    {rrtype::kAXFR, "AXFR"},   {rrtype::kANY, "ANY"},
+    {rrtype::kHTTPS, "HTTPS"},   {rrtype::kSPF, "SPF"},     {rrtype::kIXFR, "IXFR"},
+    {rrtype::kAXFR, "AXFR"},     {rrtype::kANY, "ANY"},
 }};
 
 constexpr std::array<Mnemonic, 5> kClasses{{
-    {rrclass::kIN, "IN"}, {rrclass::kCH, "CH"}, {4, "HS"}, {rrclass::kNONE, "NONE"},
+    {rrclass::kIN, "IN"},
+    {rrclass::kCH, "CH"},
+    {4, "HS"},
+    {rrclass::kNONE, "NONE"},
     {rrclass::kANY, "ANY"},
 }};
 
@@ -84,11 +87,16 @@ std::optional<uint16_t> classFromText(std::string_view text) {
 
 std::string opcodeToText(Opcode opcode) {
   switch (opcode) {
-    case Opcode::kQuery: return "QUERY";
-    case Opcode::kIQuery: return "IQUERY";
-    case Opcode::kStatus: return "STATUS";
-    case Opcode::kNotify: return "NOTIFY";
-    case Opcode::kUpdate: return "UPDATE";
+    case Opcode::kQuery:
+      return "QUERY";
+    case Opcode::kIQuery:
+      return "IQUERY";
+    case Opcode::kStatus:
+      return "STATUS";
+    case Opcode::kNotify:
+      return "NOTIFY";
+    case Opcode::kUpdate:
+      return "UPDATE";
   }
   return std::to_string(unsigned(opcode));
 }

@@ -2,14 +2,17 @@
 // string_view tokens; no regex and no per-token allocation.
 #include "dns/zonefile.h"
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
-
-#include <sys/mman.h>
+#include <memory>
 
 #include "dns/presentation.h"
 #include "dns/rdata.h"
@@ -28,14 +31,14 @@ constexpr auto kDelimiter = [] {
 }();
 
 struct ZToken {
-  std::string_view raw;      // without the quotes of a quoted token
-  const char* begin;         // first character (the opening quote of a quoted token)
-  const char* end;           // one past the last character (past the closing quote)
+  std::string_view raw;  // without the quotes of a quoted token
+  const char* begin;     // first character (the opening quote of a quoted token)
+  const char* end;       // one past the last character (past the closing quote)
   uint32_t line;
   uint32_t col;
   bool quoted;
-  bool adjacent;             // no blank between the previous token and this one
-  bool after_structure;      // '(' ')' ';' or a line break between the previous token and this one
+  bool adjacent;         // no blank between the previous token and this one
+  bool after_structure;  // '(' ')' ';' or a line break between the previous token and this one
 };
 
 bool equalsIgnoreCase(std::string_view a, std::string_view upper) {
@@ -51,22 +54,49 @@ bool equalsIgnoreCase(std::string_view a, std::string_view upper) {
 // Q and meta types (RFC 6895 §3.1: 128-255, plus OPT) cannot appear in zone data.
 bool isMetaType(uint16_t type) { return type == rrtype::kOPT || (type >= 128 && type <= 255); }
 
-Result<std::string> readFile(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (f == nullptr) {
-    int e = errno;
-    std::string msg = "cannot open '" + path + "': " + std::strerror(e);
-    return e == ENOENT ? notFound(msg) : unavailable(msg);
+// A file's contents, read into an uninitialised buffer (no zero-fill of tens of megabytes).
+// Not mmap: a zone file truncated in place while being parsed would raise SIGBUS.
+class FileText {
+ public:
+  std::string_view view() const { return {buf_.get(), size_}; }
+
+  static Result<FileText> load(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      int e = errno;
+      std::string msg = "cannot open '" + path + "': " + std::strerror(e);
+      return e == ENOENT ? notFound(msg) : unavailable(msg);
+    }
+    FileText t;
+    struct stat st;
+    size_t cap = (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) ? size_t(st.st_size) : 0;
+    cap = cap + 1 < (1u << 16) ? (1u << 16) : cap + 1;  // +1 to see EOF without growing
+    t.buf_.reset(new char[cap]);
+    while (true) {
+      if (t.size_ == cap) {
+        std::unique_ptr<char[]> bigger(new char[cap * 2]);
+        std::memcpy(bigger.get(), t.buf_.get(), t.size_);
+        t.buf_ = std::move(bigger);
+        cap *= 2;
+      }
+      ssize_t n = ::read(fd, t.buf_.get() + t.size_, cap - t.size_);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        int e = errno;
+        ::close(fd);
+        return unavailable("cannot read '" + path + "': " + std::strerror(e));
+      }
+      if (n == 0) break;
+      t.size_ += size_t(n);
+    }
+    ::close(fd);
+    return t;
   }
-  std::string data;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), f)) > 0) data.append(buf, n);
-  bool failed = std::ferror(f);
-  std::fclose(f);
-  if (failed) return unavailable("cannot read '" + path + "'");
-  return data;
-}
+
+ private:
+  std::unique_ptr<char[]> buf_;
+  size_t size_ = 0;
+};
 
 // A large zone's record array is tens of megabytes written once front to back; with 4 KiB pages
 // its page faults cost more than the parsing itself. Transparent huge pages cut them 512-fold.
@@ -82,8 +112,13 @@ class ZoneParser {
  public:
   ZoneParser(std::string_view text, std::string file_name, const ZoneParseOptions& options,
              std::vector<ResourceRecord>& out, int depth)
-      : text_(text), file_name_(std::move(file_name)), options_(options), out_(out), depth_(depth),
-        line_start_(text.data()), last_class_(options.default_class) {
+      : text_(text),
+        file_name_(std::move(file_name)),
+        options_(options),
+        out_(out),
+        depth_(depth),
+        line_start_(text.data()),
+        last_class_(options.default_class) {
     tokens_.reserve(16);
   }
 
@@ -180,7 +215,8 @@ class ZoneParser {
           p = q + 1;
         } else {
           const char* q = p;
-          while (q < end && !kDelimiter[uint8_t(*q)]) q += (*q == '\\' && q + 1 < end && q[1] != '\n') ? 2 : 1;
+          while (q < end && !kDelimiter[uint8_t(*q)])
+            q += (*q == '\\' && q + 1 < end && q[1] != '\n') ? 2 : 1;
           t.raw = std::string_view(p, size_t(q - p));
           t.quoted = false;
           p = q;
@@ -244,7 +280,8 @@ class ZoneParser {
     }
     if (!type) return error(tk[n - 1], "missing record type");
     if (isMetaType(*type))
-      return error(*type_token, "record type '" + std::string(type_token->raw) + "' is not allowed in zone data");
+      return error(*type_token,
+                   "record type '" + std::string(type_token->raw) + "' is not allowed in zone data");
 
     // RFC 1035 §5: without $ORIGIN the zone's origin is the SOA owner.
     if (origin == nullptr && *type == rrtype::kSOA) {
@@ -346,9 +383,9 @@ class ZoneParser {
         if (len == 0) return error(tk[2], err);
         origin = *Name::fromWire(std::span<const uint8_t>(buf, len));
       }
-      auto text = readFile(path.string());
+      auto text = FileText::load(path.string());
       if (!text.ok()) return error(tk[1], text.status().message());
-      ZoneParser sub(*text, path.string(), options_, out_, depth_ + 1);
+      ZoneParser sub(text->view(), path.string(), options_, out_, depth_ + 1);
       sub.inherit(*this, std::move(origin));
       return sub.run();
     }
@@ -391,14 +428,14 @@ Result<std::vector<ResourceRecord>> parseZoneText(std::string_view text, const Z
 }
 
 Result<std::vector<ResourceRecord>> parseZoneFile(const std::string& path, const ZoneParseOptions& options) {
-  auto text = readFile(path);
+  auto text = FileText::load(path);
   if (!text.ok()) return text.status();
   if (options.file_name == ZoneParseOptions().file_name) {
     ZoneParseOptions o = options;
     o.file_name = path;
-    return parseZoneText(*text, o);
+    return parseZoneText(text->view(), o);
   }
-  return parseZoneText(*text, options);
+  return parseZoneText(text->view(), options);
 }
 
 Result<Name> zoneOrigin(const std::vector<ResourceRecord>& records) {

@@ -21,8 +21,8 @@ struct ZoneParseOptions {
   // TTL of records without one when there is no $TTL and no earlier explicit TTL (RFC 2308 §4,
   // RFC 1035 §5.1 "last stated").
   uint32_t default_ttl = 3600;
-  uint16_t default_class = 1;  // IN; a record without a class takes the previous record's class
-  bool allow_include = false;  // $INCLUDE reads files: only for trusted zone files
+  uint16_t default_class = 1;      // IN; a record without a class takes the previous record's class
+  bool allow_include = false;      // $INCLUDE reads files: only for trusted zone files
   std::string file_name = "zone";  // used in error messages and to resolve $INCLUDE paths
 };
 

@@ -17,13 +17,13 @@
 #include <vector>
 
 #include <boost/asio/dispatch.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/basic_parser.hpp>
@@ -531,10 +531,16 @@ class Server::Impl {
 
   Status start() {
     if (started_) return failedPrecondition("http server already started");
-    started_ = true;
+    {
+      std::lock_guard lock(core_->mu);
+      if (core_->stopped) return failedPrecondition("http server was stopped");
+    }
     try {
-      return startImpl();
+      Status s = startImpl();
+      started_ = s.isOk();  // a failed start leaves nothing behind and may be retried
+      return s;
     } catch (const std::exception& e) {
+      started_ = true;  // threads may be half started: stop them, and refuse to start again
       stop();
       return internalError(std::string("http server start: ") + e.what());
     }

@@ -46,7 +46,8 @@ class Server {
 
   // Loads the certificate (if configured), binds, listens and starts the threads. Errors:
   // kInvalidArgument (bad listen address, unreadable or mismatched cert/key, only one TLS file),
-  // kUnavailable (bind/listen failed, e.g. port in use), kFailedPrecondition (already started).
+  // kUnavailable (bind/listen failed, e.g. port in use), kFailedPrecondition (already started or
+  // stopped). After a failed start nothing is left bound and start() may be called again.
   Status start();
   // The bound port while running (the real one when configured with port 0); 0 before a
   // successful start() and after stop().

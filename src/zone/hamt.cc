@@ -56,15 +56,14 @@ Slot merge(Slot a, uint64_t ha, Slot b, uint64_t hb, unsigned level) {
   return branchSlot(br);
 }
 
-Slot insertAt(Slot s, Node* leaf, unsigned level) {
+Slot insertAt(Slot s, uint64_t h, Node* leaf, unsigned level, Hasher hasher) {
   if (s == 0) return leafSlot(leaf);
-  const uint64_t h = leaf->hash();
   switch (tag(s)) {
     case kTagLeaf: {
       const Node* old = asLeaf(s);
-      if (old->hash() == h && sameName(old, leaf)) return leafSlot(leaf);
+      if (sameName(old, leaf)) return leafSlot(leaf);
       old->retain();
-      return merge(s, old->hash(), leafSlot(leaf), h, level);
+      return merge(s, hasher(*old), leafSlot(leaf), h, level);
     }
     case kTagBranch: {
       const Branch* b = asBranch(s);
@@ -78,7 +77,7 @@ Slot insertAt(Slot s, Node* leaf, unsigned level) {
           copy->slots()[i] = b->slots()[i];
           retain(b->slots()[i]);
         }
-        copy->slots()[pos] = insertAt(b->slots()[pos], leaf, level + 1);
+        copy->slots()[pos] = insertAt(b->slots()[pos], h, leaf, level + 1, hasher);
         return branchSlot(copy);
       }
       Branch* copy = allocBranch(b->bitmap | bit);
@@ -92,14 +91,14 @@ Slot insertAt(Slot s, Node* leaf, unsigned level) {
     }
     default: {
       const Collision* c = asCollision(s);
-      uint64_t ch = asLeaf(c->slots()[0])->hash();
+      uint64_t ch = hasher(*asLeaf(c->slots()[0]));
       if (((ch ^ h) >> 4) != 0) {  // not part of this collision list: split above it
         retain(s);
         return merge(s, ch, leafSlot(leaf), h, level);
       }
       int replace = -1;
       for (uint32_t i = 0; i < c->count; ++i)
-        if (asLeaf(c->slots()[i])->hash() == h && sameName(asLeaf(c->slots()[i]), leaf)) replace = int(i);
+        if (sameName(asLeaf(c->slots()[i]), leaf)) replace = int(i);
       Collision* copy = allocCollision(c->count + (replace < 0 ? 1 : 0));
       for (uint32_t i = 0; i < c->count; ++i) {
         if (int(i) == replace) {
@@ -120,7 +119,7 @@ Slot removeAt(Slot s, uint64_t h, const uint8_t* lower, size_t len, unsigned lev
   if (s == 0) return s;
   switch (tag(s)) {
     case kTagLeaf:
-      if (leafMatches(asLeaf(s), h, lower, len)) {
+      if (leafMatches(asLeaf(s), lower, len)) {
         *found = true;
         return 0;
       }
@@ -161,7 +160,7 @@ Slot removeAt(Slot s, uint64_t h, const uint8_t* lower, size_t len, unsigned lev
       const Collision* c = asCollision(s);
       int at = -1;
       for (uint32_t i = 0; i < c->count; ++i)
-        if (leafMatches(asLeaf(c->slots()[i]), h, lower, len)) at = int(i);
+        if (leafMatches(asLeaf(c->slots()[i]), lower, len)) at = int(i);
       if (at < 0) return s;
       *found = true;
       if (c->count == 2) {
@@ -238,7 +237,9 @@ void release(Slot s) {
   }
 }
 
-Slot insert(Slot root, Node* leaf) { return insertAt(root, leaf, 0); }
+uint64_t defaultHasher(const Node& n) { return n.hash(); }
+
+Slot insert(Slot root, uint64_t hash, Node* leaf, Hasher hasher) { return insertAt(root, hash, leaf, 0, hasher); }
 
 Slot remove(Slot root, uint64_t hash, const uint8_t* lower, size_t len, bool* found) {
   return removeAt(root, hash, lower, len, 0, found);

@@ -41,8 +41,9 @@ inline const Branch* asBranch(Slot s) { return reinterpret_cast<const Branch*>(s
 inline const Collision* asCollision(Slot s) { return reinterpret_cast<const Collision*>(s & ~kTagMask); }
 inline unsigned indexAt(uint64_t h, unsigned level) { return unsigned(h >> (59 - 5 * level)) & 31; }
 
-inline bool leafMatches(const Node* n, uint64_t hash, const uint8_t* lower, size_t len) {
-  return n->hash() == hash && n->name().size() == len && wireEqualsLower(n->name().data(), lower, len);
+// Nodes do not store their hash: the path already matched its top bits, the name decides.
+inline bool leafMatches(const Node* n, const uint8_t* lower, size_t len) {
+  return n->name().size() == len && wireEqualsLower(n->name().data(), lower, len);
 }
 
 // The node whose lowercased name is `lower` (hash `hash`), or null. Wait-free, no allocation.
@@ -52,7 +53,7 @@ inline const Node* find(Slot s, uint64_t hash, const uint8_t* lower, size_t len)
     switch (tag(s)) {
       case kTagLeaf: {
         const Node* n = asLeaf(s);
-        return leafMatches(n, hash, lower, len) ? n : nullptr;
+        return leafMatches(n, lower, len) ? n : nullptr;
       }
       case kTagBranch: {
         const Branch* b = asBranch(s);
@@ -66,7 +67,7 @@ inline const Node* find(Slot s, uint64_t hash, const uint8_t* lower, size_t len)
         const Collision* c = asCollision(s);
         for (uint32_t i = 0; i < c->count; ++i) {
           const Node* n = asLeaf(c->slots()[i]);
-          if (leafMatches(n, hash, lower, len)) return n;
+          if (leafMatches(n, lower, len)) return n;
         }
         return nullptr;
       }
@@ -78,9 +79,14 @@ inline const Node* find(Slot s, uint64_t hash, const uint8_t* lower, size_t len)
 void retain(Slot s);
 void release(Slot s);
 
+// How to get the hash of a node already in the trie (nodes do not store it). The default hashes
+// the lowercased name (zone/lookup_name.h); tests substitute crafted hashes.
+using Hasher = uint64_t (*)(const Node&);
+uint64_t defaultHasher(const Node& n);
+
 // Returns a new root holding one reference; `root` keeps its own. Consumes one reference of
-// `leaf`. Replaces the node with the same (case-insensitive) name if any.
-Slot insert(Slot root, Node* leaf);
+// `leaf`, whose hash is `hash`. Replaces the node with the same (case-insensitive) name if any.
+Slot insert(Slot root, uint64_t hash, Node* leaf, Hasher hasher = defaultHasher);
 // Returns a new root holding one reference, or sets *found = false and returns `root` (no
 // reference taken) when the name is absent.
 Slot remove(Slot root, uint64_t hash, const uint8_t* lower, size_t len, bool* found);

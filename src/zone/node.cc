@@ -6,6 +6,7 @@
 #include <new>
 
 #include "dns/types.h"
+#include "zone/lookup_name.h"
 
 namespace zk::zone {
 
@@ -27,6 +28,14 @@ size_t Node::recordCount() const {
   return n;
 }
 
+uint64_t Node::hash() const { return hashName(name()); }
+
+size_t Node::allocationSize() const {
+  if (rrset_count_ == 0) return rrsetsOffset(name_len_);
+  const RRset& last = rrsets()[rrset_count_ - 1];
+  return size_t(reinterpret_cast<const uint8_t*>(&last) - reinterpret_cast<const uint8_t*>(this)) + last.endOffset();
+}
+
 void Node::release() const {
   if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     this->~Node();
@@ -34,7 +43,7 @@ void Node::release() const {
   }
 }
 
-Node* NodeFactory::make(std::span<const uint8_t> name, uint64_t hash, uint32_t children, uint8_t extra_flags,
+Node* NodeFactory::make(std::span<const uint8_t> name, uint32_t children, uint8_t extra_flags,
                         std::span<const RRsetSpec> rrsets) {
   const size_t entries = Node::rrsetsOffset(name.size());
   size_t data = entries + sizeof(RRset) * rrsets.size();
@@ -55,8 +64,6 @@ Node* NodeFactory::make(std::span<const uint8_t> name, uint64_t hash, uint32_t c
   Node* node = new (mem) Node();
   uint8_t* base = static_cast<uint8_t*>(mem);
   node->children_ = children;
-  node->hash_ = hash;
-  node->size_ = uint32_t(data);
   node->rrset_count_ = uint16_t(rrsets.size());
   node->name_len_ = uint8_t(name.size());
   node->flags_ = flags;
@@ -95,8 +102,8 @@ Node* NodeFactory::make(std::span<const uint8_t> name, uint64_t hash, uint32_t c
     }
     e->wire_len_ = uint32_t(pos - start);
     if (target >= 0) {
+      e->wire_len_ |= RRset::kHasTargets;
       if (pos & 1) base[pos++] = 0;
-      e->targets_off_ = uint32_t(pos - entry_off);
       uint16_t* t = reinterpret_cast<uint16_t*>(base + pos);
       size_t rr = 0;
       for (size_t i = 0; i < s.count; ++i) {
@@ -110,17 +117,16 @@ Node* NodeFactory::make(std::span<const uint8_t> name, uint64_t hash, uint32_t c
 }
 
 Node* NodeFactory::withChildren(const Node& node, uint32_t children, uint8_t flags) {
-  void* mem = std::malloc(node.size_);
+  const size_t size = node.allocationSize();
+  void* mem = std::malloc(size);
   if (mem == nullptr) throw std::bad_alloc();
   Node* copy = new (mem) Node();
   copy->children_ = children;
-  copy->hash_ = node.hash_;
-  copy->size_ = node.size_;
   copy->rrset_count_ = node.rrset_count_;
   copy->name_len_ = node.name_len_;
   copy->flags_ = flags;
   std::memcpy(static_cast<uint8_t*>(mem) + sizeof(Node), reinterpret_cast<const uint8_t*>(&node) + sizeof(Node),
-              node.size_ - sizeof(Node));
+              size - sizeof(Node));
   return copy;
 }
 

@@ -24,13 +24,13 @@ class RRset {
   uint16_t count() const { return count_; }  // number of RRs
   uint32_t ttl() const { return ttl_; }
   // The pre-rendered RRs (see above).
-  std::span<const uint8_t> wire() const { return {base() + wire_off_, wire_len_}; }
+  std::span<const uint8_t> wire() const { return {base() + wire_off_, wireLength()}; }
   // For NS, CNAME, DNAME, PTR, MX, SRV (types with one target name): offset in wire() of each RR's
   // target name, one per RR in order. Empty for other types. Used to chase CNAME/DNAME and as
   // compression targets for additional-section owners.
   std::span<const uint16_t> targets() const {
-    if (targets_off_ == 0) return {};
-    return {reinterpret_cast<const uint16_t*>(base() + targets_off_), count_};
+    if (!(wire_len_ & kHasTargets)) return {};
+    return {reinterpret_cast<const uint16_t*>(base() + ((wire_off_ + wireLength() + 1) & ~uint32_t(1))), count_};
   }
   // Calls fn(std::span<const uint8_t> rdata) for each RR in order.
   template <typename F>
@@ -46,15 +46,22 @@ class RRset {
 
  private:
   friend struct NodeFactory;
+  friend class Node;
+  static constexpr uint32_t kHasTargets = 0x80000000u;  // targets follow the wire (2-aligned)
   const uint8_t* base() const { return reinterpret_cast<const uint8_t*>(this); }
+  uint32_t wireLength() const { return wire_len_ & ~kHasTargets; }
+  // Offset (from this entry) of the first byte after this RRset's data.
+  uint32_t endOffset() const {
+    uint32_t end = wire_off_ + wireLength();
+    return (wire_len_ & kHasTargets) ? ((end + 1) & ~uint32_t(1)) + 2u * count_ : end;
+  }
   uint16_t type_ = 0;
   uint16_t count_ = 0;
   uint32_t ttl_ = 0;
   uint32_t wire_off_ = 0;
-  uint32_t wire_len_ = 0;
-  uint32_t targets_off_ = 0;  // 0 = no targets
+  uint32_t wire_len_ = 0;  // | kHasTargets
 };
-static_assert(sizeof(RRset) == 20);
+static_assert(sizeof(RRset) == 16);
 
 // A name of the zone: either it owns RRsets, or it is an empty non-terminal (no RRsets, but names
 // exist below it, RFC 4592 §2.2.2 / RFC 8020). A name that exists in the zone always has a Node, so
@@ -74,8 +81,8 @@ class Node {
   // Owner name, wire form, case as loaded.
   std::span<const uint8_t> name() const { return {reinterpret_cast<const uint8_t*>(this + 1), name_len_}; }
   dns::Name ownerName() const;
-  // Hash of the lowercased name (zone/lookup_name.h).
-  uint64_t hash() const { return hash_; }
+  // Hash of the lowercased name (zone/lookup_name.h); computed, not stored.
+  uint64_t hash() const;
   // Number of names exactly one label below this one that exist in the zone.
   uint32_t childCount() const { return children_; }
   uint8_t flags() const { return flags_; }
@@ -101,7 +108,7 @@ class Node {
   // Number of RRs over all RRsets.
   size_t recordCount() const;
   // Bytes of the allocation.
-  size_t allocationSize() const { return size_; }
+  size_t allocationSize() const;
 
   // Reference counting (used by the zone's node table; not for general use).
   void retain() const { refs_.fetch_add(1, std::memory_order_relaxed); }
@@ -116,15 +123,15 @@ class Node {
   }
   static size_t rrsetsOffset(size_t name_len) { return (sizeof(Node) + name_len + 3) & ~size_t(3); }
 
+  // 12 bytes, then the name, then (4-aligned) the RRset entries, then their data: an A record at
+  // a 20-octet name takes 12 + 20 + 16 + 16 = 64 bytes in one allocation.
   mutable std::atomic<uint32_t> refs_{1};
   uint32_t children_ = 0;
-  uint64_t hash_ = 0;
-  uint32_t size_ = 0;
   uint16_t rrset_count_ = 0;
   uint8_t name_len_ = 0;
   uint8_t flags_ = 0;
 };
-static_assert(sizeof(Node) == 24);
+static_assert(sizeof(Node) == 12);
 
 // One RRset to render into a node: `count` RDATAs starting at `rdatas`.
 struct RRsetSpec {
@@ -139,7 +146,7 @@ struct NodeFactory {
   // `rrsets` must be sorted by type, each with >= 1 RDATA, RDATA valid for its type, the rendered
   // RRset <= 65535 bytes (callers validate). Flags derived from the types, plus `extra_flags`
   // (kApex, kWildcardChild).
-  static Node* make(std::span<const uint8_t> name, uint64_t hash, uint32_t children, uint8_t extra_flags,
+  static Node* make(std::span<const uint8_t> name, uint32_t children, uint8_t extra_flags,
                     std::span<const RRsetSpec> rrsets);
   // A copy of `node` with another child count and flags (for empty-non-terminal bookkeeping).
   static Node* withChildren(const Node& node, uint32_t children, uint8_t flags);

@@ -2,6 +2,7 @@
 #include "zone/zone.h"
 
 #include <algorithm>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -122,6 +123,7 @@ class BuildIndex {
 
  private:
   void place(const Nodes& nodes, size_t pos) {
+    if (nodes[pos].node == nullptr) return;  // a secondary run's slot
     for (size_t i = nodes[pos].hash & mask_;; i = (i + 1) & mask_) {
       if (slots_[i] == 0) {
         slots_[i] = uint32_t(pos + 1);
@@ -201,39 +203,40 @@ Result<ZonePtr> Zone::build(const dns::Name& apex, std::vector<dns::ResourceReco
   const size_t nruns = runs.size();
   runs.push_back(uint32_t(n));
 
-  // Pass 2: owners split over several runs (records of one name not adjacent in the input) are
-  // found by sorting the run heads by hash; their later runs are attached to the first one.
+  // Pass 2: run heads sorted by hash. Owners split over several runs (records of one name not
+  // adjacent in the input) show up as neighbours; their later runs are attached to the first one.
+  // The same order later lays out the trie, so this is the only sort over the whole zone.
+  std::vector<hamt::HashedNode> heads(nruns);  // node field holds the run index until pass 3
+  for (size_t r = 0; r < nruns; ++r) heads[r] = {hashes[runs[r]], reinterpret_cast<Node*>(uintptr_t(r))};
+  std::sort(heads.begin(), heads.end(), [](const hamt::HashedNode& a, const hamt::HashedNode& b) {
+    return a.hash != b.hash ? a.hash < b.hash : a.node < b.node;
+  });
+  auto run_of = [](const hamt::HashedNode& h) { return uint32_t(reinterpret_cast<uintptr_t>(h.node)); };
   std::unordered_map<uint32_t, std::vector<uint32_t>> extra_runs;  // first run -> later runs
   std::vector<bool> secondary;
-  {
-    std::vector<std::pair<uint64_t, uint32_t>> heads(nruns);
-    for (size_t r = 0; r < nruns; ++r) heads[r] = {hashes[runs[r]], uint32_t(r)};
-    std::sort(heads.begin(), heads.end());
-    for (size_t i = 0; i + 1 < heads.size();) {
-      size_t j = i + 1;
-      while (j < heads.size() && heads[j].first == heads[i].first) ++j;
-      for (size_t x = i; x + 1 < j; ++x) {  // equal hashes: group the equal names (usually all)
-        if (heads[x].second == UINT32_MAX) continue;
-        for (size_t y = x + 1; y < j; ++y) {
-          if (heads[y].second == UINT32_MAX) continue;
-          if (ciCompare(records[runs[heads[x].second]].owner.wire(), records[runs[heads[y].second]].owner.wire()) != 0)
-            continue;
-          if (secondary.empty()) secondary.assign(nruns, false);
-          secondary[heads[y].second] = true;  // heads are sorted by (hash, run) so x is the first run
-          extra_runs[heads[x].second].push_back(heads[y].second);
-          heads[y].second = UINT32_MAX;
-        }
+  for (size_t i = 0; i + 1 < heads.size();) {
+    size_t j = i + 1;
+    while (j < heads.size() && heads[j].hash == heads[i].hash) ++j;
+    for (size_t x = i; x + 1 < j; ++x) {  // equal hashes: group the equal names (usually all)
+      if (!secondary.empty() && secondary[run_of(heads[x])]) continue;
+      for (size_t y = x + 1; y < j; ++y) {
+        uint32_t rx = run_of(heads[x]), ry = run_of(heads[y]);
+        if (!secondary.empty() && secondary[ry]) continue;
+        if (ciCompare(records[runs[rx]].owner.wire(), records[runs[ry]].owner.wire()) != 0) continue;
+        if (secondary.empty()) secondary.assign(nruns, false);
+        secondary[ry] = true;  // sorted by (hash, run): rx is the owner's first run
+        extra_runs[rx].push_back(ry);
       }
-      i = j;
     }
+    i = j;
   }
 
-  std::vector<hamt::HashedNode> nodes;
-  std::vector<uint64_t> parent_hashes;
-  nodes.reserve(nruns + 16);
-  parent_hashes.reserve(nruns + 16);
+  // nodes[run] (null for secondary runs), then empty non-terminals appended.
+  std::vector<hamt::HashedNode> nodes(nruns, hamt::HashedNode{0, nullptr});
+  std::vector<uint64_t> parent_hashes(nruns, 0);
   auto fail = [&](Status s) -> Result<ZonePtr> {
-    for (auto& x : nodes) x.node->release();
+    for (auto& x : nodes)
+      if (x.node != nullptr) x.node->release();
     return s;
   };
 
@@ -285,11 +288,11 @@ Result<ZonePtr> Zone::build(const dns::Name& apex, std::vector<dns::ResourceReco
     const uint64_t h = hashes[runs[r]];
     bool is_apex = h == apex_ln.hash() && ciCompare(first.owner.wire(), apex.wire()) == 0;
     if (Status st = validateOwner(first.owner.wire(), is_apex, specs); !st.isOk()) return fail(st);
-    if (is_apex) apex_pos = int64_t(nodes.size());
-    Node* node = NodeFactory::make(first.owner.wire(), h, 0, is_apex ? Node::kApex : 0, specs);
+    if (is_apex) apex_pos = int64_t(r);
+    Node* node = NodeFactory::make(first.owner.wire(), 0, is_apex ? Node::kApex : 0, specs);
     if (node->isDelegation() || node->hasDname()) ++cut_count;
-    nodes.push_back({h, node});
-    parent_hashes.push_back(parent_hashes_in[runs[r]]);
+    nodes[r] = {h, node};
+    parent_hashes[r] = parent_hashes_in[runs[r]];
     record_count += rdatas.size();
   }
   hashes = {};
@@ -303,7 +306,7 @@ Result<ZonePtr> Zone::build(const dns::Name& apex, std::vector<dns::ResourceReco
   Node* apex_node = nodes[size_t(apex_pos)].node;
   std::optional<BuildIndex> index;
   for (size_t k = 0; k < nodes.size(); ++k) {
-    if (int64_t(k) == apex_pos) continue;
+    if (int64_t(k) == apex_pos || nodes[k].node == nullptr) continue;
     auto name = nodes[k].node->name();
     auto parent = name.subspan(1 + name[0]);
     const uint8_t star = isStarLabel(name.data()) ? Node::kWildcardChild : 0;
@@ -324,21 +327,39 @@ Result<ZonePtr> Zone::build(const dns::Name& apex, std::vector<dns::ResourceReco
     } else {
       LookupName pl;
       pl.assign(parent.data(), parent.size());
-      nodes.push_back({parent_hashes[k], NodeFactory::make(parent, parent_hashes[k], 1, star, {})});
+      nodes.push_back({parent_hashes[k], NodeFactory::make(parent, 1, star, {})});
       parent_hashes.push_back(pl.labelCount() > 0 ? pl.suffixHash(1) : 0);
       index->insert(nodes, nodes.size() - 1);
     }
   }
   parent_hashes = {};
 
+  // Trie order: the sorted run heads (minus secondary runs) merged with the sorted new ENTs.
+  auto by_hash = [](const hamt::HashedNode& a, const hamt::HashedNode& b) { return a.hash < b.hash; };
+  std::sort(nodes.begin() + ptrdiff_t(nruns), nodes.end(), by_hash);
+  size_t w = 0;
+  for (size_t i = 0; i < heads.size(); ++i) {
+    uint32_t r = run_of(heads[i]);
+    if (nodes[r].node != nullptr) heads[w++] = nodes[r];
+  }
+  heads.resize(w);
+  std::vector<hamt::HashedNode> sorted;
+  if (nodes.size() == nruns) {
+    sorted = std::move(heads);
+  } else {
+    sorted.reserve(w + nodes.size() - nruns);
+    std::merge(heads.begin(), heads.end(), nodes.begin() + ptrdiff_t(nruns), nodes.end(), std::back_inserter(sorted),
+               by_hash);
+    heads = {};
+  }
+  nodes = {};
+
   Private p;
   p.apex = apex;
   p.record_count = record_count;
-  p.name_count = nodes.size();
+  p.name_count = sorted.size();
   p.cut_count = cut_count;
-  std::sort(nodes.begin(), nodes.end(),
-            [](const hamt::HashedNode& a, const hamt::HashedNode& b) { return a.hash < b.hash; });
-  p.root = hamt::build(nodes);
+  p.root = hamt::build(sorted);
   return ZonePtr(std::make_shared<const Zone>(p));
 }
 
@@ -377,7 +398,7 @@ struct ZoneEditor {
   const Node* find(const LookupName& ln, size_t label) const {
     return hamt::find(root, ln.suffixHash(label), ln.suffix(label), ln.suffixLength(label));
   }
-  void put(Node* n) { setRoot(hamt::insert(root, n)); }
+  void put(uint64_t hash, Node* n) { setRoot(hamt::insert(root, hash, n)); }
   void erase(const LookupName& ln, size_t label) {
     bool found = false;
     hamt::Slot next = hamt::remove(root, ln.suffixHash(label), ln.suffix(label), ln.suffixLength(label), &found);
@@ -390,11 +411,10 @@ struct ZoneEditor {
   void addChild(const LookupName& ln, const uint8_t* orig, size_t label, bool child_is_star) {
     const uint8_t star_flag = child_is_star ? Node::kWildcardChild : 0;
     if (const Node* p = find(ln, label)) {
-      put(NodeFactory::withChildren(*p, p->childCount() + 1, uint8_t(p->flags() | star_flag)));
+      put(ln.suffixHash(label), NodeFactory::withChildren(*p, p->childCount() + 1, uint8_t(p->flags() | star_flag)));
       return;
     }
-    put(NodeFactory::make({orig + ln.labelOffset(label), ln.suffixLength(label)}, ln.suffixHash(label), 1, star_flag,
-                          {}));
+    put(ln.suffixHash(label), NodeFactory::make({orig + ln.labelOffset(label), ln.suffixLength(label)}, 1, star_flag, {}));
     ++name_count;
     addChild(ln, orig, label + 1, isStarLabel(ln.suffix(label)));
   }
@@ -411,7 +431,7 @@ struct ZoneEditor {
       removeChild(ln, label + 1, isStarLabel(ln.suffix(label)));
       return;
     }
-    put(NodeFactory::withChildren(*p, children, flags));
+    put(ln.suffixHash(label), NodeFactory::withChildren(*p, children, flags));
   }
 
   static EditRRset* findSet(std::vector<EditRRset>& sets, uint16_t type) {
@@ -506,18 +526,18 @@ struct ZoneEditor {
     if (cutLike(old)) --cut_count;
     if (old != nullptr) {
       if (!specs.empty() || old->childCount() > 0) {
-        Node* n = NodeFactory::make(owner_wire, ln.hash(), old->childCount(), derivedFlags(*old), specs);
+        Node* n = NodeFactory::make(owner_wire, old->childCount(), derivedFlags(*old), specs);
         if (cutLike(n)) ++cut_count;
-        put(n);
+        put(ln.hash(), n);
       } else {
         erase(ln, 0);
         --name_count;
         removeChild(ln, 1, isStarLabel(ln.wire()));
       }
     } else if (!specs.empty()) {
-      Node* n = NodeFactory::make(owner_wire, ln.hash(), 0, is_apex ? Node::kApex : 0, specs);
+      Node* n = NodeFactory::make(owner_wire, 0, is_apex ? Node::kApex : 0, specs);
       if (cutLike(n)) ++cut_count;
-      put(n);
+      put(ln.hash(), n);
       ++name_count;
       addChild(ln, orig, 1, isStarLabel(ln.wire()));
     }

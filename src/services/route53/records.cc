@@ -1,6 +1,7 @@
 // Record set <-> resource record conversion (Route 53 value strings through the dns rdata table).
 #include "services/route53/records.h"
 
+#include <algorithm>
 #include <map>
 
 #include "dns/rdata.h"
@@ -51,6 +52,66 @@ Result<zone::RRsetReplace> toRRsetReplace(const RecordSet& rs, bool deleted) {
   if (!rrs.ok()) return rrs.status();
   for (auto& rr : *rrs) r.rdatas.push_back(std::move(rr.rdata));
   return r;
+}
+
+namespace {
+
+// The record sets of one (name, type) that the DNS serves (see servedRRset).
+std::vector<const RecordSet*> servedSets(uint16_t type, const std::vector<const RecordSet*>& sets) {
+  std::vector<const RecordSet*> out;
+  for (const RecordSet* rs : sets)
+    if (!rs->alias) out.push_back(rs);
+  if (type == dns::rrtype::kCNAME && out.size() > 1) {
+    std::stable_sort(out.begin(), out.end(), [](const RecordSet* a, const RecordSet* b) {
+      if (a->set_identifier != b->set_identifier) return a->set_identifier < b->set_identifier;
+      return false;
+    });
+    const RecordSet* best = out.front();
+    for (const RecordSet* rs : out)
+      if (rs->weight.value_or(0) > best->weight.value_or(0)) best = rs;
+    out = {best};
+  }
+  return out;
+}
+
+Result<zone::RRsetReplace> rrsetOf(const dns::Name& name, uint16_t type, const std::vector<const RecordSet*>& sets) {
+  zone::RRsetReplace r;
+  r.owner = name;
+  r.type = type;
+  bool first = true;
+  for (const RecordSet* rs : servedSets(type, sets)) {
+    auto rrs = toResourceRecords(*rs);
+    if (!rrs.ok()) return rrs.status();
+    for (auto& rr : *rrs) {
+      if (std::find(r.rdatas.begin(), r.rdatas.end(), rr.rdata) == r.rdatas.end()) r.rdatas.push_back(std::move(rr.rdata));
+    }
+    r.ttl = first ? rs->ttl : std::min(r.ttl, rs->ttl);
+    first = false;
+  }
+  return r;
+}
+
+}  // namespace
+
+Result<zone::RRsetReplace> servedRRset(const dns::Name& name, uint16_t type, std::span<const RecordSet> sets_at_name) {
+  std::vector<const RecordSet*> sets;
+  for (const RecordSet& rs : sets_at_name)
+    if (rs.type == type && rs.name == name) sets.push_back(&rs);
+  return rrsetOf(name, type, sets);
+}
+
+Result<std::vector<dns::ResourceRecord>> servedRecords(std::span<const RecordSet> record_sets) {
+  std::map<std::pair<std::string, uint16_t>, std::vector<const RecordSet*>> groups;
+  for (const RecordSet& rs : record_sets) groups[{rs.name.lowercased().wireString(), rs.type}].push_back(&rs);
+  std::vector<dns::ResourceRecord> out;
+  out.reserve(record_sets.size());
+  for (const auto& [key, sets] : groups) {
+    auto r = rrsetOf(sets.front()->name, key.second, sets);
+    if (!r.ok()) return r.status();
+    for (auto& rd : r->rdatas)
+      out.push_back(dns::ResourceRecord{r->owner, r->type, dns::rrclass::kIN, r->ttl, std::move(rd)});
+  }
+  return out;
 }
 
 }  // namespace zk::route53

@@ -1,6 +1,7 @@
 // Conversion between Route 53 record sets (values in presentation form) and DNS wire records.
 #pragma once
 
+#include <span>
 #include <vector>
 
 #include "base/result.h"
@@ -21,5 +22,15 @@ std::vector<RecordSet> toRecordSets(const std::vector<dns::ResourceRecord>& reco
 
 // The whole-RRset replacement that makes the DNS zone serve `rs` (an empty `rdatas` when `deleted`).
 Result<zone::RRsetReplace> toRRsetReplace(const RecordSet& rs, bool deleted);
+
+// The RRset the DNS serves for (`name`, `type`), given every record set at that name (any order).
+// Record sets with set identifiers (weighted, latency, failover, ...) are served together -- the union
+// of their values at the lowest TTL -- until routing policies are served; for CNAME, which allows one
+// record per name (RFC 2181 §10.1), only the set with the highest weight (then the first in Route 53
+// order) is served. Alias record sets serve nothing yet. No set of that type: an empty (delete) RRset.
+Result<zone::RRsetReplace> servedRRset(const dns::Name& name, uint16_t type, std::span<const RecordSet> sets_at_name);
+
+// Every DNS record a zone with these record sets serves, by the rules of servedRRset.
+Result<std::vector<dns::ResourceRecord>> servedRecords(std::span<const RecordSet> record_sets);
 
 }  // namespace zk::route53

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -224,6 +225,14 @@ struct ChangeBatchWrite {
   // When set, the batch fails with kResourceExhausted if it would leave the zone with more record
   // sets than this (and more than before: a zone above a lowered limit may still shrink).
   std::optional<int64_t> max_record_sets;
+  // Optional check run inside the batch's transaction once every write is applied: called once per
+  // distinct name the batch writes (case-insensitively; in order of first write) with every record
+  // set at that name after the batch, in Route 53 order. A non-ok Status fails the whole batch with
+  // that Status. Lets the service enforce rules that span record sets (CNAME beside other data,
+  // simple beside weighted) without races between concurrent batches, and learn the resulting sets.
+  // Runs on the store's writer thread: it must be quick, must not call into the store, and may run
+  // more than once for one batch (so it must write its outputs by assignment).
+  std::function<Status(const dns::Name& name, std::span<const RecordSet> sets_at_name)> inspect_name;
 };
 
 // A position in ListResourceRecordSets order (StartRecordName/Type/Identifier; also

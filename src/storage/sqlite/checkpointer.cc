@@ -7,8 +7,17 @@ namespace zk::storage {
 
 namespace {
 // Runs on the writer thread after each commit, with the number of frames now in the WAL.
-int walHook(void* arg, sqlite3* /*db*/, const char* /*schema*/, int wal_frames) {
-  static_cast<Checkpointer*>(arg)->onCommit(wal_frames);
+int walHook(void* arg, sqlite3* db, const char* schema, int wal_frames) {
+  auto* self = static_cast<Checkpointer*>(arg);
+  if (self->onCommit(wal_frames)) {
+    // Checkpoint starvation: under sustained writes the background checkpoint never catches up
+    // with the writer, and the WAL can only restart once every frame is copied. Copy them here,
+    // while no write can be appended (SQLite's own auto-checkpoint also runs from this hook), after
+    // the background pass in progress if any; RESTART waits (busy timeout) for readers still on
+    // the old WAL, so the next write starts the WAL from its beginning.
+    std::lock_guard<std::mutex> lk(self->checkpointMutex());
+    (void)sqlite3_wal_checkpoint_v2(db, schema, SQLITE_CHECKPOINT_RESTART, nullptr, nullptr);
+  }
   return SQLITE_OK;
 }
 }  // namespace
@@ -31,8 +40,13 @@ void Checkpointer::attachTo(Database& writer) { sqlite3_wal_hook(writer.raw(), &
 
 void Checkpointer::detachFrom(Database& writer) { sqlite3_wal_hook(writer.raw(), nullptr, nullptr); }
 
-void Checkpointer::onCommit(int wal_frames) {
+bool Checkpointer::onCommit(int wal_frames) {
+  if (wal_frames >= threshold_pages_ * kInlineFactor) {
+    ++inline_checkpoints_;
+    return true;
+  }
   if (wal_frames >= threshold_pages_) request();
+  return false;
 }
 
 void Checkpointer::request() {
@@ -55,6 +69,7 @@ void Checkpointer::loop() {
     // PASSIVE: copies what no reader still needs, without blocking the writer or readers. A busy
     // or partial checkpoint is simply retried after a later commit.
     int wal_frames = 0, copied = 0;
+    std::lock_guard<std::mutex> ck(checkpoint_mu_);
     int rc = sqlite3_wal_checkpoint_v2(db_->raw(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &wal_frames, &copied);
     if (rc == SQLITE_OK) ++checkpoints_;
   }

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <system_error>
+#include <unordered_set>
 
 #include "storage/sqlite/migrations.h"
 
@@ -290,6 +291,20 @@ Status applyBatch(Database& db, std::string_view zone_id, const ChangeBatchWrite
     bindRecordSet(*ins, zone_id, rs);
     ZK_RETURN_IF_ERROR(ins->run());
     if (!existed) ++count;
+  }
+  if (batch.inspect_name) {
+    std::unordered_set<std::string> seen;
+    for (const route53::RecordSetWrite& w : batch.writes) {
+      std::string key = route53::route53NameKey(w.record_set.name);
+      if (!seen.insert(key).second) continue;
+      Result<Statement> q = db.cached("SELECT " ZK_RECORD_COLUMNS
+                                      " FROM record_sets WHERE zone_id = ?1 AND name_key = ?2" ZK_RECORD_ORDER);
+      if (!q.ok()) return std::move(q).status();
+      q->bind(1, zone_id).bindBlob(2, key);
+      Result<std::vector<RecordSet>> sets = collect<RecordSet>(*q, readRecordSet);
+      if (!sets.ok()) return std::move(sets).status();
+      ZK_RETURN_IF_ERROR(batch.inspect_name(w.record_set.name, *sets));
+    }
   }
   if (batch.max_record_sets && count > *batch.max_record_sets && count > old_count)
     return resourceExhausted("The hosted zone would contain " + std::to_string(count) +

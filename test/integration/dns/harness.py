@@ -164,8 +164,12 @@ class _Server:
             if attempt < 2 and self.retry_on_new_port():
                 continue
             break
-        fail(f"{self.kind} did not answer SOA {next(iter(self.zones))} on port {self.port}\n"
-             f"command: {' '.join(self.command())}\nlog:\n{self.log_tail()}")
+        rc = self.proc.returncode if self.proc else None
+        msg = (f"{self.kind} did not answer SOA {next(iter(self.zones))} on port {self.port} "
+               f"(exit status {rc})\n"
+               f"command: {' '.join(self.command())}\nlog:\n{self.log_tail()}")
+        self.stop()
+        fail(msg)
         return self
 
     def retry_on_new_port(self) -> bool:

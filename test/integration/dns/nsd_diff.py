@@ -617,9 +617,9 @@ def run(args) -> int:
     queries = build_queries(corpus, args.seed)
     apexes = {o.lower() for o in corpus.zones}
     t0 = time.monotonic()
-    ref_srv = harness.make_server("nsd-full", corpus.zones, keep=args.keep)
     cand_kind = "nsd-full" if args.candidate == "nsd" else args.candidate
     cand_srv = harness.make_server(cand_kind, cand_zones, args.zonekeeper, keep=args.keep)
+    ref_srv = harness.make_server("nsd-full", corpus.zones, keep=args.keep)
     with ref_srv, cand_srv:
         ref_raw = run_queries(queries, ref_srv.port)
         cand_raw = run_queries(queries, cand_srv.port)

@@ -63,7 +63,7 @@ TEST(PublisherTest, ServedWithActiveIdleAndDeregisteredReaders) {
   EXPECT_FALSE(pub.isServed(g2));
   EXPECT_TRUE(pub.isServed(1));
 
-  a->idle();  // a blocks for packets: it will acquire before its next answer
+  a->idle();                       // a blocks for packets: it will acquire before its next answer
   EXPECT_FALSE(pub.isServed(g2));  // b is still answering from 1
   EXPECT_EQ(b->acquire().version, 2u);
   EXPECT_TRUE(pub.isServed(g2));
@@ -147,7 +147,7 @@ TEST(PublisherTest, OldSnapshotsAreFreedOffTheReaderThread) {
     EXPECT_EQ(r->acquire().version, 2u);
   });
   reader2.join();
-  EXPECT_EQ(live.load(), 2);  // retired, not freed on the reader thread
+  EXPECT_EQ(live.load(), 2);           // retired, not freed on the reader thread
   EXPECT_TRUE(pub.waitServed(g, 1s));  // collects
   EXPECT_EQ(live.load(), 1);
   EXPECT_EQ(freed_on.load(), std::this_thread::get_id());

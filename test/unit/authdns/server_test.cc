@@ -2,12 +2,11 @@
 #include "authdns/server.h"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -60,8 +59,8 @@ class TestHandler final : public QueryHandler {
       if (q.size() > out.size()) return 0;
       std::memcpy(out.data(), q.data(), q.size());
       out[2] |= 0x80;
-      out[3] = static_cast<uint8_t>((ctx.transport == Transport::kTcp ? 0x10 : 0) |
-                                    (ctx.axfr_allowed ? 0x20 : 0));
+      out[3] =
+          static_cast<uint8_t>((ctx.transport == Transport::kTcp ? 0x10 : 0) | (ctx.axfr_allowed ? 0x20 : 0));
       return q.size();
     }
 
@@ -276,9 +275,9 @@ TEST(ServerNetTest, ParsesListenAddresses) {
   ASSERT_TRUE(e.ok());
   EXPECT_EQ(e->port(), 53);
 
-  for (const char* bad : {"", ":53", "localhost:53", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1",
-                          "127.0.0.1:5x", "::1:53", "[::1", "[::1]x53", "[::1]:", "[127.0.0.1]:53",
-                          "1.2.3.4.5:53", "[::1]:+53"}) {
+  for (const char* bad :
+       {"", ":53", "localhost:53", "127.0.0.1:", "127.0.0.1:65536", "127.0.0.1:-1", "127.0.0.1:5x", "::1:53",
+        "[::1", "[::1]x53", "[::1]:", "[127.0.0.1]:53", "1.2.3.4.5:53", "[::1]:+53"}) {
     auto r = parseListenAddress(bad);
     EXPECT_FALSE(r.ok()) << bad;
     if (!r.ok()) {
@@ -288,9 +287,9 @@ TEST(ServerNetTest, ParsesListenAddresses) {
 }
 
 sockaddr_storage sockaddrOf(const char* text) {
-  auto a = parseListenAddress(std::string(text).find(':') != std::string::npos
-                                  ? "[" + std::string(text) + "]:1"
-                                  : std::string(text) + ":1");
+  auto a =
+      parseListenAddress(std::string(text).find(':') != std::string::npos ? "[" + std::string(text) + "]:1"
+                                                                          : std::string(text) + ":1");
   EXPECT_TRUE(a.ok()) << text;
   return a->storage;
 }
@@ -768,7 +767,9 @@ TEST(DnsServerTest, GarbageDatagramsNeverWedgeTheServer) {
     for (size_t k = 0; k < len; ++k) buf[k] = static_cast<uint8_t>(rng());
     ::send(clients[i % clients.size()]->fd(), buf.data(), len, 0);
     if (i % 500 == 0) {  // drain echoes now and then so client buffers do not overflow
-      for (auto& c : clients) while (c->recv(0ms)) {}
+      for (auto& c : clients)
+        while (c->recv(0ms)) {
+        }
     }
   }
   // Truncated TCP frames, random bytes and abrupt closes on many connections.
@@ -801,7 +802,8 @@ TEST(DnsServerTest, StopIsPromptUnderLoadAndWithOpenConnections) {
     uint16_t id = 0;
     while (run.load()) {
       c.send(query(id++));
-      while (c.recv(0ms)) {}
+      while (c.recv(0ms)) {
+      }
     }
   });
   std::vector<std::unique_ptr<TcpClient>> idle_conns;

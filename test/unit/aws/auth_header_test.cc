@@ -11,7 +11,8 @@ namespace {
 
 constexpr std::string_view kSuiteHeader =
     "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, "
-    "SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
+    "SignedHeaders=host;x-amz-date, "
+    "Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31";
 
 TEST(AuthHeaderTest, ParsesSuiteHeader) {
   auto h = parseAuthorizationHeader(kSuiteHeader);
@@ -30,11 +31,13 @@ TEST(AuthHeaderTest, ParsesSuiteHeader) {
 TEST(AuthHeaderTest, AcceptsSeparatorVariantsAndOrder) {
   // No space after commas (S3 style), other order, surrounding whitespace, tabs.
   for (std::string_view v : {
-           "AWS4-HMAC-SHA256 Credential=AK/20240101/us-east-1/route53/aws4_request,SignedHeaders=host;x-amz-date,"
+           "AWS4-HMAC-SHA256 "
+           "Credential=AK/20240101/us-east-1/route53/aws4_request,SignedHeaders=host;x-amz-date,"
            "Signature=abc",
            "  AWS4-HMAC-SHA256\tSignature=abc, SignedHeaders=host;x-amz-date,  "
            "Credential=AK/20240101/us-east-1/route53/aws4_request  ",
-           "AWS4-HMAC-SHA256 Credential=AK/20240101/us-east-1/route53/aws4_request SignedHeaders=host;x-amz-date "
+           "AWS4-HMAC-SHA256 Credential=AK/20240101/us-east-1/route53/aws4_request "
+           "SignedHeaders=host;x-amz-date "
            "Signature=abc",
        }) {
     auto h = parseAuthorizationHeader(v);
@@ -48,7 +51,8 @@ TEST(AuthHeaderTest, AcceptsSeparatorVariantsAndOrder) {
 
 TEST(AuthHeaderTest, SignedHeadersAreLowercasedAndEmptyDropped) {
   auto h = parseAuthorizationHeader(
-      "AWS4-HMAC-SHA256 Credential=A/20240101/r/s/aws4_request, SignedHeaders=Host;;X-Amz-Date;, Signature=x");
+      "AWS4-HMAC-SHA256 Credential=A/20240101/r/s/aws4_request, SignedHeaders=Host;;X-Amz-Date;, "
+      "Signature=x");
   ASSERT_TRUE(h.ok());
   EXPECT_EQ(h->signed_headers, (std::vector<std::string>{"host", "x-amz-date"}));
   EXPECT_EQ(splitSignedHeaders(""), std::vector<std::string>{});
@@ -116,7 +120,8 @@ TEST(AuthHeaderTest, CredentialMustHaveFiveParts) {
 
 TEST(AuthHeaderTest, DuplicateParameterRejected) {
   auto h = parseAuthorizationHeader(
-      "AWS4-HMAC-SHA256 Credential=A/20240101/r/s/aws4_request, Signature=x, SignedHeaders=host, Signature=y");
+      "AWS4-HMAC-SHA256 Credential=A/20240101/r/s/aws4_request, Signature=x, SignedHeaders=host, "
+      "Signature=y");
   ASSERT_FALSE(h.ok());
   EXPECT_NE(h.status().message().find("duplicate 'Signature'"), std::string::npos);
 }
@@ -140,7 +145,8 @@ TEST(AuthHeaderTest, RandomBytesNeverCrash) {
   std::string alphabet = "AWS4-HMAC-SHA256 Credential=/,;=SignedHeaders Signature \t\x01\xff";
   for (int i = 0; i < 20000; ++i) {
     std::string s(rng() % 120, '\0');
-    for (char& c : s) c = (rng() % 4 == 0) ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
+    for (char& c : s)
+      c = (rng() % 4 == 0) ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
     auto h = parseAuthorizationHeader(s, rng() % 2);
     if (h.ok()) {
       EXPECT_FALSE(h->signature.empty());

@@ -70,7 +70,7 @@ TEST_F(QueryProtocolTest, ParsesAssumeRoleWithListsAndStructures) {
       << r->input.dump(1);
   // "L=" is an empty list.
   auto e = parseQueryRequest(*sts_, "", std::string("Action=AssumeRole&RoleArn=") + kRoleArn +
-                                            "&RoleSessionName=s&TransitiveTagKeys=");
+                                            "&RoleSessionName=sess&TransitiveTagKeys=");
   ASSERT_TRUE(e.ok()) << e.status().toString();
   EXPECT_EQ(e->input["TransitiveTagKeys"], json::array());
 }
@@ -89,11 +89,11 @@ TEST_F(QueryProtocolTest, UnknownActionsAndBadValues) {
     std::string body;
     const char* needle;
   };
-  const std::string base = std::string("Action=AssumeRole&RoleArn=") + kRoleArn + "&RoleSessionName=s";
+  const std::string base = std::string("Action=AssumeRole&RoleArn=") + kRoleArn + "&RoleSessionName=sess";
   std::string deep_key = "Tags";
   for (int i = 0; i < 40; ++i) deep_key += ".member";
   const std::vector<Case> cases = {
-      {"Action=AssumeRole&RoleSessionName=s",
+      {"Action=AssumeRole&RoleSessionName=sess",
        "Value null at 'roleArn' failed to satisfy constraint: Member must not be null"},
       {base + "&DurationSeconds=abc", "Value 'abc' at 'durationSeconds' is not a valid integer"},
       {base + "&DurationSeconds=60", "Member must have value greater than or equal to 900"},
@@ -101,7 +101,7 @@ TEST_F(QueryProtocolTest, UnknownActionsAndBadValues) {
       {base + "&PolicyArns.member.0.arn=a", "invalid list index"},
       {base + "&PolicyArns=x", "must be a list"},
       {base + "&Tags.member.1=flat", "Value null at 'tags.1.member.key'"},
-      {base + "&RoleSessionName.x=1", "must be a single value"},
+      {base + "&DurationSeconds.x=1", "must be a single value"},
       {base + "&RoleSessionName=%FF", "not valid UTF-8"},
       {base + "&" + deep_key + "=1", "nested too deeply"},
   };

@@ -300,7 +300,7 @@ TEST_F(RestXmlTest, SerializesGetHostedZoneInModelOrder) {
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
             "<GetHostedZoneResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><HostedZone>"
             "<Id>/hostedzone/Z123</Id><Name>example.test.</Name><CallerReference>ref-1</CallerReference>"
-            "<Config><Comment>a &lt;b&gt; &amp; &quot;c&quot;</Comment><PrivateZone>false</PrivateZone></Config>"
+            "<Config><Comment>a &lt;b&gt; &amp; \"c\"</Comment><PrivateZone>false</PrivateZone></Config>"
             "<ResourceRecordSetCount>2</ResourceRecordSetCount></HostedZone><DelegationSet><NameServers>"
             "<NameServer>ns1.example.test</NameServer><NameServer>ns2.example.test</NameServer></NameServers>"
             "</DelegationSet></GetHostedZoneResponse>");
@@ -332,7 +332,7 @@ TEST_F(RestXmlTest, SerializesListResourceRecordSetsAndTimestamps) {
   ASSERT_NE(p5, std::string::npos) << b;
   EXPECT_TRUE(p1 < p2 && p2 < p3 && p3 < p4 && p4 < p5) << b;
   EXPECT_NE(b.find("<ResourceRecordSet><Name>a.example.test.</Name><Type>TXT</Type><TTL>10</TTL><ResourceRecords>"
-                   "<ResourceRecord><Value>&quot;v&quot;</Value></ResourceRecord></ResourceRecords>"
+                   "<ResourceRecord><Value>\"v\"</Value></ResourceRecord></ResourceRecords>"
                    "</ResourceRecordSet>"),
             std::string::npos)
       << b;

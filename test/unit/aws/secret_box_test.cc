@@ -25,7 +25,9 @@ TEST(SecretBoxTest, NistGcmKnownAnswers) {
   ASSERT_TRUE(box.ok());
   auto empty = box->seal("");
   ASSERT_TRUE(empty.ok());
-  EXPECT_EQ(hexEncode(*empty), "000000000000000000000000" "530f8afbc74536b9a963b4f1c4cb738b");
+  EXPECT_EQ(hexEncode(*empty),
+            "000000000000000000000000"
+            "530f8afbc74536b9a963b4f1c4cb738b");
   auto block = box->seal(std::string(16, '\0'));
   ASSERT_TRUE(block.ok());
   EXPECT_EQ(hexEncode(*block),

@@ -147,7 +147,8 @@ TEST(MessageTest, RejectsPointerLoopsAndBadPointers) {
   // Two names pointing at each other: the answer owner points to the question name, which is a
   // pointer to the answer owner.
   EXPECT_FALSE(parseMessage(unhex("0001 8000 0001 0001 0000 0000 C010 0001 0001"
-                                  "C00C 0001 0001 00000000 0004 01020304")).ok());
+                                  "C00C 0001 0001 00000000 0004 01020304"))
+                   .ok());
   // Pointer beyond the end.
   EXPECT_FALSE(parseMessage(unhex("0001 0000 0001 0000 0000 0000 C0FF 0001 0001")).ok());
   // Reserved label types 0x40 / 0x80.
@@ -169,8 +170,8 @@ TEST(MessageTest, RejectsOversizedLabelsAndNames) {
   std::string longname = "0001 0000 0002 0000 0000 0000";
   std::string label = "3F";
   for (int i = 0; i < 63; ++i) label += "62";
-  longname += label + label + "00 0001 0001";            // q1 at 12: 2 labels, 129 octets
-  longname += label + label + "C00C 0001 0001";           // q2: 2 labels + q1 = 257 octets
+  longname += label + label + "00 0001 0001";    // q1 at 12: 2 labels, 129 octets
+  longname += label + label + "C00C 0001 0001";  // q2: 2 labels + q1 = 257 octets
   EXPECT_FALSE(parseMessage(unhex(longname)).ok());
 }
 
@@ -291,7 +292,8 @@ TEST(MessageTest, TextRendering) {
   m.edns = Edns{1232, 0, true};
   std::string t = messageToText(m);
   EXPECT_NE(t.find("opcode: QUERY, status: NOERROR, id: 48879"), std::string::npos) << t;
-  EXPECT_NE(t.find(";; flags: qr aa rd; QUERY: 1, ANSWER: 2, AUTHORITY: 0, ADDITIONAL: 1"), std::string::npos) << t;
+  EXPECT_NE(t.find(";; flags: qr aa rd; QUERY: 1, ANSWER: 2, AUTHORITY: 0, ADDITIONAL: 1"), std::string::npos)
+      << t;
   EXPECT_NE(t.find("; EDNS: version: 0, flags: do; udp: 1232"), std::string::npos) << t;
   EXPECT_NE(t.find(";www.example.com.\t\tIN\tA"), std::string::npos) << t;
   EXPECT_NE(t.find("www.example.com.\t3600\tIN\tCNAME\tweb.example.com."), std::string::npos) << t;

@@ -46,8 +46,7 @@ const Golden kGoldens[] = {
      "example.com. hostmaster.example.com. 2024010101 7200 3600 1209600 300"},
     {"MX", "10 mail", "000A046D61696C076578616D706C6503636F6D00", "10 mail.example.com."},
     {"TXT", R"("hello world" "second \"q\" \\ \200")",
-     "0B68656C6C6F20776F726C640E7365636F6E6420227122205C20C8",
-     R"("hello world" "second \"q\" \\ \200")"},
+     "0B68656C6C6F20776F726C640E7365636F6E6420227122205C20C8", R"("hello world" "second \"q\" \\ \200")"},
     {"TXT", "unquoted words", "08756E71756F74656405776F726473", R"("unquoted" "words")"},
     {"TXT", R"("")", "00", R"("")"},
     {"SRV", "0 5 5060 sip.example.org.", "0000000513C403736970076578616D706C65036F726700",
@@ -55,8 +54,7 @@ const Golden kGoldens[] = {
     {"PTR", "host.example.com.", "04686F7374076578616D706C6503636F6D00", "host.example.com."},
     {"CAA", R"(0 issue "letsencrypt.org")", "000569737375656C657473656E63727970742E6F7267",
      R"(0 issue "letsencrypt.org")"},
-    {"CAA", R"(128 iodef "mailto:x@example.com")",
-     "8005696F6465666D61696C746F3A78406578616D706C652E636F6D",
+    {"CAA", R"(128 iodef "mailto:x@example.com")", "8005696F6465666D61696C746F3A78406578616D706C652E636F6D",
      R"(128 iodef "mailto:x@example.com")"},
     {"NAPTR", R"(100 10 "S" "SIP+D2U" "" _sip._udp.example.com.)",
      "0064000A0153075349502B44325500045F736970045F756470076578616D706C6503636F6D00",
@@ -70,8 +68,8 @@ const Golden kGoldens[] = {
      "60485 5 1 2BB183AF5F22588179A53B0A98631FAD1A292118"},
     {"DNAME", "example.net.", "076578616D706C65036E657400", "example.net."},
     {"HINFO", R"("PC" "Linux")", "025043054C696E7578", R"("PC" "Linux")"},
-    {"SSHFP", "1 1 123456789ABCDEF67890123456789ABCDEF67890",
-     "0101123456789ABCDEF67890123456789ABCDEF67890", "1 1 123456789ABCDEF67890123456789ABCDEF67890"},
+    {"SSHFP", "1 1 123456789ABCDEF67890123456789ABCDEF67890", "0101123456789ABCDEF67890123456789ABCDEF67890",
+     "1 1 123456789ABCDEF67890123456789ABCDEF67890"},
     {"TLSA", "3 1 1 D2ABDE240D7CD3EE6B4B28C54DF034B97983A1D16E8A410E4561CB106618E971",
      "030101D2ABDE240D7CD3EE6B4B28C54DF034B97983A1D16E8A410E4561CB106618E971",
      "3 1 1 D2ABDE240D7CD3EE6B4B28C54DF034B97983A1D16E8A410E4561CB106618E971"},
@@ -167,9 +165,8 @@ TEST(RdataTest, TxtLongStringsAreChunked) {
   EXPECT_EQ((*w)[0], 255);
   EXPECT_EQ((*w)[256], 255);
   EXPECT_EQ((*w)[512], 90);
-  EXPECT_EQ(rdataToText(rrtype::kTXT, *w),
-            "\"" + std::string(255, 'x') + "\" \"" + std::string(255, 'x') + "\" \"" +
-                std::string(90, 'x') + "\"");
+  EXPECT_EQ(rdataToText(rrtype::kTXT, *w), "\"" + std::string(255, 'x') + "\" \"" + std::string(255, 'x') +
+                                               "\" \"" + std::string(90, 'x') + "\"");
   // Exactly 255 stays one string; unquoted long strings are chunked too.
   auto w255 = rdataFromText(rrtype::kTXT, std::string(255, 'y'), origin);
   ASSERT_TRUE(w255.ok());
@@ -247,14 +244,16 @@ TEST(RdataTest, NamesAndTargets) {
   const Name origin = N("example.com.");
   auto soa = *rdataFromText(rrtype::kSOA, "ns1 host 1 2 3 4 5", origin);
   std::vector<std::tuple<size_t, size_t, bool>> seen;
-  forEachRdataName(rrtype::kSOA, soa, [&](size_t off, size_t len, bool c) { seen.emplace_back(off, len, c); });
+  forEachRdataName(rrtype::kSOA, soa,
+                   [&](size_t off, size_t len, bool c) { seen.emplace_back(off, len, c); });
   ASSERT_EQ(seen.size(), 2u);
   EXPECT_EQ(seen[0], std::make_tuple(size_t(0), size_t(17), true));
   EXPECT_EQ(seen[1], std::make_tuple(size_t(17), size_t(18), true));
 
   auto srv = *rdataFromText(rrtype::kSRV, "1 2 3 sip", origin);
   seen.clear();
-  forEachRdataName(rrtype::kSRV, srv, [&](size_t off, size_t len, bool c) { seen.emplace_back(off, len, c); });
+  forEachRdataName(rrtype::kSRV, srv,
+                   [&](size_t off, size_t len, bool c) { seen.emplace_back(off, len, c); });
   ASSERT_EQ(seen.size(), 1u);
   EXPECT_EQ(seen[0], std::make_tuple(size_t(6), size_t(17), false));  // RFC 2782: no compression
   EXPECT_EQ(rdataTargetName(rrtype::kSRV, srv), N("sip.example.com."));
@@ -272,7 +271,9 @@ TEST(RdataTest, NamesAndTargets) {
 
 TEST(RdataTest, WireDecompressesNames) {
   // A fake message: "example.com." at offset 0, then MX RDATA "10 mail" + pointer to offset 0.
-  std::vector<uint8_t> msg = unhex("076578616D706C6503636F6D00" "000A046D61696CC000");
+  std::vector<uint8_t> msg = unhex(
+      "076578616D706C6503636F6D00"
+      "000A046D61696CC000");
   WireReader reader(msg, 13);
   auto rd = rdataFromWire(rrtype::kMX, reader, 9);
   ASSERT_TRUE(rd.ok()) << rd.status().toString();
@@ -302,7 +303,9 @@ TEST(RdataTest, NsecBitmapValidation) {
   ASSERT_TRUE(empty.ok());
   EXPECT_EQ(rdataToText(rrtype::kNSEC, *empty), "next.example.com.");
   // A trailing zero octet in a window is invalid (RFC 4034 §4.1.2).
-  std::vector<uint8_t> bad = unhex("00" "00024000");
+  std::vector<uint8_t> bad = unhex(
+      "00"
+      "00024000");
   bad[0] = 0;  // root next name
   EXPECT_FALSE(validateRdata(rrtype::kNSEC, bad).isOk());
 }
@@ -312,8 +315,7 @@ TEST(RdataTest, Timestamps) {
   // Plain seconds are accepted and printed as YYYYMMDDHHmmSS.
   auto w = rdataFromText(rrtype::kRRSIG, "A 8 2 300 4294967295 0 1 example.com. AAAA", origin);
   ASSERT_TRUE(w.ok()) << w.status().toString();
-  EXPECT_EQ(rdataToText(rrtype::kRRSIG, *w),
-            "A 8 2 300 21060207062815 19700101000000 1 example.com. AAAA");
+  EXPECT_EQ(rdataToText(rrtype::kRRSIG, *w), "A 8 2 300 21060207062815 19700101000000 1 example.com. AAAA");
 }
 
 }  // namespace

@@ -67,7 +67,8 @@ host    A   198.51.100.7
 *       A   198.51.100.8
 )";
   std::vector<std::string> expected = {
-      "example.com.\t3600\tIN\tSOA\tns1.example.com. hostmaster.example.com. 2024010101 7200 1800 1209600 300",
+      "example.com.\t3600\tIN\tSOA\tns1.example.com. hostmaster.example.com. 2024010101 7200 1800 1209600 "
+      "300",
       "example.com.\t3600\tIN\tNS\tns1.example.com.",
       "example.com.\t3600\tIN\tNS\tns2.example.net.",
       "example.com.\t3600\tIN\tMX\t10 mail.example.com.",
@@ -97,8 +98,7 @@ TEST(ZoneFileTest, OriginFromOptionsAndAt) {
 }
 
 TEST(ZoneFileTest, OriginFromFirstSoa) {
-  auto r = parseZoneText(
-      "example.org. 60 IN SOA ns hm 1 2 3 4 5\nwww 60 IN A 10.0.0.1\n", opts(""));
+  auto r = parseZoneText("example.org. 60 IN SOA ns hm 1 2 3 4 5\nwww 60 IN A 10.0.0.1\n", opts(""));
   ASSERT_TRUE(r.ok()) << r.status().toString();
   EXPECT_EQ(texts(*r)[0], "example.org.\t60\tIN\tSOA\tns.example.org. hm.example.org. 1 2 3 4 5");
   EXPECT_EQ(texts(*r)[1], "www.example.org.\t60\tIN\tA\t10.0.0.1");
@@ -122,7 +122,8 @@ TEST(ZoneFileTest, BlankOwnerRepeatsPrevious) {
 }
 
 TEST(ZoneFileTest, ClassAndTtlInEitherOrderAndUnits) {
-  auto r = parseOk("a IN 1h30m A 10.0.0.1\nb 1W IN A 10.0.0.2\nc 2d A 10.0.0.3\nd CH A 10.0.0.4\ne A 10.0.0.5\n");
+  auto r =
+      parseOk("a IN 1h30m A 10.0.0.1\nb 1W IN A 10.0.0.2\nc 2d A 10.0.0.3\nd CH A 10.0.0.4\ne A 10.0.0.5\n");
   ASSERT_EQ(r.size(), 5u);
   EXPECT_EQ(r[0], "a.example.com.\t5400\tIN\tA\t10.0.0.1");
   EXPECT_EQ(r[1], "b.example.com.\t604800\tIN\tA\t10.0.0.2");
@@ -134,12 +135,14 @@ TEST(ZoneFileTest, ClassAndTtlInEitherOrderAndUnits) {
 TEST(ZoneFileTest, TtlPrecedence) {
   ZoneParseOptions o = opts();
   o.default_ttl = 77;
-  auto r = parseOk("a A 10.0.0.1\nb 50 A 10.0.0.2\nc A 10.0.0.3\n$TTL 900\nd A 10.0.0.4\ne 20 A 10.0.0.5\nf A 10.0.0.6\n", o);
+  auto r = parseOk(
+      "a A 10.0.0.1\nb 50 A 10.0.0.2\nc A 10.0.0.3\n$TTL 900\nd A 10.0.0.4\ne 20 A 10.0.0.5\nf A 10.0.0.6\n",
+      o);
   ASSERT_EQ(r.size(), 6u);
-  EXPECT_EQ(r[0], "a.example.com.\t77\tIN\tA\t10.0.0.1");    // default
-  EXPECT_EQ(r[1], "b.example.com.\t50\tIN\tA\t10.0.0.2");    // explicit
-  EXPECT_EQ(r[2], "c.example.com.\t50\tIN\tA\t10.0.0.3");    // last stated (RFC 1035 §5.1)
-  EXPECT_EQ(r[3], "d.example.com.\t900\tIN\tA\t10.0.0.4");   // $TTL (RFC 2308 §4)
+  EXPECT_EQ(r[0], "a.example.com.\t77\tIN\tA\t10.0.0.1");   // default
+  EXPECT_EQ(r[1], "b.example.com.\t50\tIN\tA\t10.0.0.2");   // explicit
+  EXPECT_EQ(r[2], "c.example.com.\t50\tIN\tA\t10.0.0.3");   // last stated (RFC 1035 §5.1)
+  EXPECT_EQ(r[3], "d.example.com.\t900\tIN\tA\t10.0.0.4");  // $TTL (RFC 2308 §4)
   EXPECT_EQ(r[4], "e.example.com.\t20\tIN\tA\t10.0.0.5");
   EXPECT_EQ(r[5], "f.example.com.\t900\tIN\tA\t10.0.0.6");
 }
@@ -175,7 +178,8 @@ TEST(ZoneFileTest, ErrorsNameLineAndColumn) {
   EXPECT_EQ(parseError("www IN A 10.0.0.x\n"), "zone.db:1:10: invalid IPv4 address '10.0.0.x'");
   EXPECT_EQ(parseError("mx MX 10 mail extra\n"), "zone.db:1:15: trailing data 'extra' in MX RDATA");
   EXPECT_EQ(parseError("soa SOA ns hm (\n 1 2\n 3 x 5 )\n"), "zone.db:3:4: invalid time value 'x'");
-  EXPECT_EQ(parseError("a A 10.0.0.1\nb TXT ( \"x\"\nc A 10.0.0.2\n"), "zone.db:2:7: unbalanced '(' (missing ')')");
+  EXPECT_EQ(parseError("a A 10.0.0.1\nb TXT ( \"x\"\nc A 10.0.0.2\n"),
+            "zone.db:2:7: unbalanced '(' (missing ')')");
   EXPECT_EQ(parseError("a A 10.0.0.1 )\n"), "zone.db:1:14: unbalanced ')'");
   EXPECT_EQ(parseError("t TXT \"open\n"), "zone.db:1:7: unterminated quoted string");
   EXPECT_EQ(parseError("a 99999999999 A 10.0.0.1\n"), "zone.db:1:3: invalid TTL '99999999999'");

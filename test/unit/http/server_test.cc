@@ -709,6 +709,18 @@ TEST_F(ServerTest, StartErrors) {
   EXPECT_EQ(st.code(), Code::kUnavailable) << st.toString();
 
   EXPECT_EQ(server_->start().code(), Code::kFailedPrecondition);
+  // A failed start may be retried once the port is free.
+  server_->stop();
+  EXPECT_EQ(server_->start().code(), Code::kFailedPrecondition);  // stopped servers stay stopped
+  st = clash.start();
+  EXPECT_TRUE(st.isOk()) << st.toString();
+  EXPECT_EQ(clash.port(), port_);
+  TestClient c;
+  ASSERT_TRUE(c.connect(port_));
+  auto res = c.roundTrip(get("/retry"));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  clash.stop();
 
   config.listen = "127.0.0.1:0";
   config.tls_cert_file = "/nonexistent/cert.pem";

@@ -1,0 +1,264 @@
+// ApiFront: request ids, routing by protocol, SigV4, throttling, codecs, worker pool.
+#include "app/api_front.h"
+
+#include <cstdio>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "aws/json_protocol.h"
+#include "aws/query_protocol.h"
+#include "aws/rest_xml.h"
+
+namespace zk::app {
+namespace {
+
+aws::ErrorStyle styleOf(aws::Protocol p) {
+  switch (p) {
+    case aws::Protocol::kJson:
+      return aws::ErrorStyle::kJson;
+    case aws::Protocol::kQuery:
+      return aws::ErrorStyle::kQuery;
+    default:
+      return aws::ErrorStyle::kRestXml;
+  }
+}
+
+// The service named in the credential scope (Authorization header or X-Amz-Credential), or "".
+std::string scopeService(const http::Request& r) {
+  std::string_view cred;
+  std::string query_cred;
+  if (auto auth = r.header("Authorization")) {
+    size_t p = auth->find("Credential=");
+    if (p == std::string_view::npos) return "";
+    cred = auth->substr(p + 11);
+    size_t end = cred.find_first_of(", ");
+    if (end != std::string_view::npos) cred = cred.substr(0, end);
+  } else {
+    for (const auto& q : aws::parseQuery(r.query()))
+      if (q.name == "X-Amz-Credential") query_cred = q.value;
+    cred = query_cred;
+  }
+  // AKID/date/region/service/aws4_request
+  size_t parts[4];
+  size_t n = 0;
+  for (size_t i = 0; i < cred.size() && n < 4; ++i)
+    if (cred[i] == '/') parts[n++] = i;
+  if (n < 4) return "";
+  return std::string(cred.substr(parts[2] + 1, parts[3] - parts[2] - 1));
+}
+
+}  // namespace
+
+std::string newRequestId() {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  uint64_t a = rng(), b = rng();
+  a = (a & ~0xF000ULL) | 0x4000ULL;                                  // version 4
+  b = (b & ~(0xC000000000000000ULL)) | 0x8000000000000000ULL;        // RFC 4122 variant
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+                static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
+                static_cast<unsigned>(b >> 48), static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
+  return buf;
+}
+
+ApiFront::ApiFront(ApiOptions options, aws::CredentialLookup lookup, const Clock& clock)
+    : options_(std::move(options)), lookup_(std::move(lookup)), clock_(clock), throttle_(options_.throttle, clock) {}
+
+ApiFront::~ApiFront() { stop(); }
+
+void ApiFront::addService(ApiService service) { services_.push_back(std::move(service)); }
+
+Status ApiFront::start() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = false;
+  }
+  const int n = options_.workers < 1 ? 1 : options_.workers;
+  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { workerLoop(); });
+  http::ServerConfig cfg;
+  cfg.listen = options_.listen;
+  cfg.threads = options_.io_threads;
+  cfg.max_body_bytes = options_.max_body_bytes;
+  cfg.tls_cert_file = options_.tls_cert;
+  cfg.tls_key_file = options_.tls_key;
+  http_ = std::make_unique<http::Server>(cfg, [this](http::Request&& r, http::Responder respond) {
+    handle(std::move(r), std::move(respond));
+  });
+  Status s = http_->start();
+  if (!s.isOk()) {
+    http_.reset();
+    stop();
+  }
+  return s;
+}
+
+void ApiFront::stop() {
+  if (http_) http_->stop();
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
+  workers_.clear();
+  http_.reset();
+}
+
+void ApiFront::workerLoop() {
+  while (true) {
+    std::function<void()> task;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping and drained
+      task = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    task();
+  }
+}
+
+void ApiFront::handle(http::Request&& request, http::Responder respond) {
+  auto shared = std::make_shared<http::Request>(std::move(request));
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.emplace_back([this, shared, respond = std::move(respond)]() { respond(process(*shared)); });
+      cv_.notify_one();
+      return;
+    }
+  }
+  respond(http::Response{503, {}, ""});
+}
+
+const ApiService* ApiFront::route(const http::Request& r, aws::Protocol* protocol) const {
+  const std::string path = r.path();
+  for (const ApiService& s : services_) {
+    if (!s.path_prefix.empty() && path.compare(0, s.path_prefix.size(), s.path_prefix) == 0) {
+      *protocol = aws::Protocol::kRestXml;
+      return &s;
+    }
+  }
+  if (auto target = r.header("X-Amz-Target")) {
+    *protocol = aws::Protocol::kJson;
+    std::string_view prefix = target->substr(0, target->find('.'));
+    for (const ApiService& s : services_)
+      if (s.model && s.model->protocol() == aws::Protocol::kJson && s.model->metadata().target_prefix == prefix)
+        return &s;
+    return nullptr;
+  }
+  *protocol = path.rfind("/20", 0) == 0 ? aws::Protocol::kRestXml : aws::Protocol::kQuery;
+  const std::string service = scopeService(r);
+  for (const ApiService& s : services_)
+    if (s.model && s.model->protocol() == aws::Protocol::kQuery && s.signing_name == service) return &s;
+  return nullptr;
+}
+
+http::Response ApiFront::render(aws::Protocol protocol, const ApiService* service, const aws::AwsError& error,
+                                const std::string& request_id) const {
+  // Unrouted requests have no service: borrow a model of the same protocol for the error body.
+  const aws::ServiceModel* model = service && service->model ? service->model.get() : nullptr;
+  if (!model)
+    for (const ApiService& s : services_)
+      if (s.model && s.model->protocol() == protocol) model = s.model.get();
+  if (!model && !services_.empty() && services_.front().model) model = services_.front().model.get();
+  aws::ResponseHeaders rh;
+  std::string body;
+  if (!model) {
+    rh.status = error.http_status;
+    rh.set("x-amzn-RequestId", request_id);
+    rh.set("Content-Type", "text/plain");
+    body = error.code + ": " + error.message + "\n";
+  } else if (model->protocol() == aws::Protocol::kJson) {
+    body = aws::serializeJsonError(*model, error, request_id, rh);
+  } else if (model->protocol() == aws::Protocol::kQuery) {
+    body = aws::serializeQueryError(*model, error, request_id, rh);
+  } else {
+    body = aws::serializeRestXmlError(*model, error, request_id, rh);
+  }
+  return http::Response{rh.status, std::move(rh.fields), std::move(body)};
+}
+
+http::Response ApiFront::process(const http::Request& r) {
+  const std::string request_id = newRequestId();
+  aws::Protocol protocol = aws::Protocol::kRestXml;
+  const ApiService* svc = route(r, &protocol);
+  if (svc == nullptr) {
+    return render(protocol, nullptr,
+                  aws::errorFromStatus(unimplemented("No operation matches " + r.method + " " + r.path()), protocol),
+                  request_id);
+  }
+  const std::string path = r.path();
+  const std::string query = r.query();
+
+  // SigV4 (Authorization header or presigned query), against the Host the request arrived with.
+  aws::SignedRequest sr;
+  sr.method = r.method;
+  sr.raw_path = path;
+  sr.raw_query = query;
+  sr.headers = r.headers;
+  sr.body = r.body;
+  aws::VerifyOptions vo;
+  vo.now = clock_.now();
+  vo.max_skew = options_.max_clock_skew;
+  vo.allowed_regions = options_.allowed_regions;
+  vo.expected_service = svc->signing_name;
+  vo.style = styleOf(protocol);
+  auto verified = aws::verify(sr, lookup_, vo);
+  if (!verified.ok()) {
+    const aws::AuthError& e = verified.error();
+    return render(protocol, svc, aws::makeAwsError(e.http_status, e.code, e.message), request_id);
+  }
+  const aws::Credential& cred = verified->credential;
+  if (!throttle_.tryAcquire(cred.account_id)) {
+    // Route 53: HTTP 400, code Throttling, "Rate exceeded" (retried by every SDK).
+    return render(protocol, svc, aws::makeAwsError(400, "Throttling", "Rate exceeded"), request_id);
+  }
+
+  Result<aws::OperationRequest> call = unimplemented("unsupported protocol");
+  switch (protocol) {
+    case aws::Protocol::kRestXml: {
+      aws::HeaderLookup headers = [&r](std::string_view name) { return r.header(name); };
+      call = aws::parseRestXmlRequest(*svc->model, r.method, path, query, headers, r.body);
+      break;
+    }
+    case aws::Protocol::kJson:
+      call = aws::parseJsonRequest(*svc->model, r.header("X-Amz-Target").value_or(""), r.body);
+      break;
+    case aws::Protocol::kQuery: {
+      auto ct = r.header("Content-Type").value_or("");
+      const bool form = ct.find("application/x-www-form-urlencoded") != std::string_view::npos;
+      call = aws::parseQueryRequest(*svc->model, query, form ? std::string_view(r.body) : std::string_view());
+      break;
+    }
+  }
+  if (!call.ok()) return render(protocol, svc, aws::errorFromStatus(call.status(), protocol), request_id);
+
+  route53::CallContext ctx{cred.account_id, cred.principal_arn, request_id};
+  route53::ServiceResult result = svc->invoke(call->operation, call->input, ctx);
+  if (!result.ok()) return render(protocol, svc, result.error(), request_id);
+
+  aws::ResponseHeaders rh;
+  Result<std::string> body = internalError("unsupported protocol");
+  switch (protocol) {
+    case aws::Protocol::kRestXml:
+      body = aws::serializeRestXmlResponse(*svc->model, call->operation, result.output(), request_id, rh);
+      break;
+    case aws::Protocol::kJson:
+      body = aws::serializeJsonResponse(*svc->model, call->operation, result.output(), request_id, rh);
+      break;
+    case aws::Protocol::kQuery:
+      body = aws::serializeQueryResponse(*svc->model, call->operation, result.output(), request_id, rh);
+      break;
+  }
+  if (!body.ok()) {
+    spdlog::error("request {}: cannot serialize {} output: {}", request_id, call->operation, body.status().toString());
+    return render(protocol, svc, aws::makeAwsError(500, "InternalFailure", "We encountered an internal error."),
+                  request_id);
+  }
+  return http::Response{rh.status, std::move(rh.fields), std::move(body).value()};
+}
+
+}  // namespace zk::app

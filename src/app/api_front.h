@@ -1,0 +1,108 @@
+// ApiFront: the one HTTP door for every AWS API: route -> SigV4 -> throttle -> service -> serialize.
+#pragma once
+
+// Pipeline for each request (handle()):
+//   1. a request id (UUID, echoed as x-amzn-RequestId on EVERY response, errors included);
+//   2. route to a service by protocol: rest-xml by path prefix (Route 53: "/2013-04-01/"); json by the
+//      X-Amz-Target prefix (ACM later); query by the credential scope's service (STS/IAM later).
+//      Services register with addService(); unknown routes get the protocol's UnknownOperation error;
+//   3. SigV4 verification (aws/sigv4.h) against the credential lookup; errors as AWS words them
+//      (InvalidClientTokenId, SignatureDoesNotMatch, MissingAuthenticationToken, ...);
+//   4. per-account throttling (token bucket; off by default) -> 400 Throttling "Rate exceeded";
+//   5. the protocol codec parses (operation, input) from the botocore model;
+//   6. the service runs the operation; 7. the codec serializes output or error.
+// Steps 3-7 run on a pool of worker threads, never on the HTTP I/O threads, because services block
+// while the store commits (group commit makes many concurrent requests share one fsync).
+//
+// Threading: handle() is thread-safe. start()/stop() from one thread. The lookup and the services
+// must be thread-safe and outlive the front.
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "aws/model.h"
+#include "aws/sigv4.h"
+#include "base/clock.h"
+#include "base/result.h"
+#include "http/message.h"
+#include "http/server.h"
+#include "services/route53/service.h"
+#include "services/route53/throttle.h"
+
+namespace zk::app {
+
+struct ApiOptions {
+  std::string listen = "127.0.0.1:9353";
+  std::string tls_cert, tls_key;           // both set: HTTPS
+  std::vector<std::string> allowed_regions;  // credential scope regions accepted; empty = any
+  int io_threads = 2;
+  int workers = 32;                        // threads running service calls (they wait for commits)
+  size_t max_body_bytes = 1024 * 1024;
+  std::chrono::seconds max_clock_skew{300};
+  route53::ThrottleConfig throttle;        // per account; off by default
+};
+
+// One AWS service behind the door: its model drives the codec, `invoke` runs an operation.
+struct ApiService {
+  std::string signing_name;  // credential scope service, e.g. "route53"
+  std::shared_ptr<const aws::ServiceModel> model;
+  std::string path_prefix;   // rest-xml services: e.g. "/2013-04-01/"
+  std::function<route53::ServiceResult(const std::string& operation, const nlohmann::json& input,
+                                       const route53::CallContext& ctx)>
+      invoke;
+};
+
+class ApiFront {
+ public:
+  ApiFront(ApiOptions options, aws::CredentialLookup lookup, const Clock& clock);
+  ~ApiFront();  // stop()
+  ApiFront(const ApiFront&) = delete;
+  ApiFront& operator=(const ApiFront&) = delete;
+
+  // Before start().
+  void addService(ApiService service);
+
+  // Starts the worker pool and the HTTP(S) listener.
+  Status start();
+  uint16_t port() const { return http_ ? http_->port() : 0; }
+  // Stops listening, finishes queued requests, joins the workers. Idempotent.
+  void stop();
+
+  // The HTTP handler: queues the request for a worker, which answers through `respond`.
+  void handle(http::Request&& request, http::Responder respond);
+  // The pipeline on the calling thread (tests, and what the workers run).
+  http::Response process(const http::Request& request);
+
+ private:
+  const ApiService* route(const http::Request& request, aws::Protocol* protocol) const;
+  http::Response render(aws::Protocol protocol, const ApiService* service, const aws::AwsError& error,
+                        const std::string& request_id) const;
+  void workerLoop();
+
+  ApiOptions options_;
+  aws::CredentialLookup lookup_;
+  const Clock& clock_;
+  route53::Throttle throttle_;
+  std::vector<ApiService> services_;
+  std::unique_ptr<http::Server> http_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> queue_;  // guarded by mu_
+  bool stopping_ = false;                    // guarded by mu_
+  std::vector<std::thread> workers_;
+};
+
+// A random request id in the form AWS uses for Route 53 ("8c006a24-e7df-11e7-9162-01963394e1df").
+std::string newRequestId();
+
+}  // namespace zk::app

@@ -1,0 +1,658 @@
+// Query parsing, answer assembly from pre-rendered RRsets, truncation, EDNS, and AXFR streaming.
+#include "authdns/query_engine.h"
+
+#include <cstring>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "dns/types.h"
+#include "zone/lookup_name.h"
+#include "zone/node.h"
+#include "zone/zone.h"
+
+namespace zk::authdns {
+
+namespace {
+
+using zone::LookupName;
+using zone::LookupResult;
+using zone::Node;
+using zone::RRset;
+using zone::Zone;
+namespace rrtype = dns::rrtype;
+
+constexpr size_t kHeader = 12;
+constexpr size_t kOptLen = 11;  // root owner, TYPE, CLASS, TTL, RDLENGTH 0
+constexpr uint16_t kRcodeNoError = 0, kRcodeFormErr = 1, kRcodeNxDomain = 3, kRcodeNotImp = 4,
+                   kRcodeRefused = 5, kRcodeYxDomain = 6, kRcodeNotAuth = 9, kRcodeBadVers = 16;
+constexpr size_t kMaxTargets = 64;
+
+inline uint16_t rd16(const uint8_t* p) { return uint16_t(p[0] << 8 | p[1]); }
+inline void wr16(uint8_t* p, uint16_t v) {
+  p[0] = uint8_t(v >> 8);
+  p[1] = uint8_t(v);
+}
+inline void wr32(uint8_t* p, uint32_t v) {
+  p[0] = uint8_t(v >> 24);
+  p[1] = uint8_t(v >> 16);
+  p[2] = uint8_t(v >> 8);
+  p[3] = uint8_t(v);
+}
+
+// Length of the uncompressed, well-formed name at p (names we wrote or validated).
+inline size_t nameLen(const uint8_t* p) {
+  size_t n = 0;
+  while (p[n] != 0) n += 1 + p[n];
+  return n + 1;
+}
+
+// Skips a possibly compressed name in a query (RFC 1035 §4.1.4); false when malformed.
+bool skipName(const uint8_t* m, size_t len, size_t& pos) {
+  size_t total = 0;
+  while (true) {
+    if (pos >= len) return false;
+    uint8_t b = m[pos];
+    if ((b & 0xC0) == 0xC0) {
+      if (pos + 2 > len) return false;
+      pos += 2;
+      return true;
+    }
+    if (b & 0xC0) return false;  // extended label types (RFC 6891 §5) are not supported
+    if (b == 0) {
+      pos += 1;
+      return true;
+    }
+    total += 1 + size_t(b);
+    if (total >= dns::kMaxNameLength) return false;
+    pos += 1 + size_t(b);
+  }
+}
+
+enum class Parse { kDrop, kFormErr, kFormErrWithQuestion, kOk };
+
+struct Query {
+  const uint8_t* msg = nullptr;
+  size_t len = 0;
+  uint8_t opcode = 0;
+  bool rd = false, cd = false;
+  size_t question_end = 0;  // 0 = no usable question
+  uint16_t qtype = 0, qclass = 0;
+  bool has_opt = false;
+  uint16_t udp_size = 0;
+  uint8_t edns_version = 0;
+  bool do_bit = false;
+  LookupName qname;
+};
+
+// RFC 1035 §4.1 header + question, then the other sections only to find the OPT (RFC 6891 §6.1).
+Parse parseQuery(std::span<const uint8_t> in, Query& q) {
+  if (in.size() < kHeader) return Parse::kDrop;
+  const uint8_t* m = in.data();
+  const size_t len = in.size();
+  if (m[2] & 0x80) return Parse::kDrop;  // a response: never answer it
+  q.msg = m;
+  q.len = len;
+  q.opcode = (m[2] >> 3) & 0x0F;
+  q.rd = m[2] & 0x01;
+  q.cd = m[3] & 0x10;
+  if (rd16(m + 4) != 1) return Parse::kFormErr;
+  size_t pos = kHeader;
+  if (!q.qname.parse(m, len, pos) || pos + 4 > len) return Parse::kFormErr;
+  q.qtype = rd16(m + pos);
+  q.qclass = rd16(m + pos + 2);
+  pos += 4;
+  q.question_end = pos;
+  const uint32_t an_ns = uint32_t(rd16(m + 6)) + rd16(m + 8);
+  const uint32_t ar = rd16(m + 10);
+  for (uint32_t i = 0; i < an_ns + ar; ++i) {
+    const size_t owner = pos;
+    if (!skipName(m, len, pos) || pos + 10 > len) return Parse::kFormErrWithQuestion;
+    const uint16_t type = rd16(m + pos);
+    const size_t rdlen = rd16(m + pos + 8);
+    const size_t rdata = pos + 10;
+    if (rdata + rdlen > len) return Parse::kFormErrWithQuestion;
+    if (type == rrtype::kOPT) {
+      // RFC 6891 §6.1.1: only in the additional section, at most one, owned by the root.
+      if (i < an_ns || q.has_opt || pos != owner + 1 || m[owner] != 0) return Parse::kFormErrWithQuestion;
+      q.has_opt = true;
+      q.udp_size = rd16(m + pos + 2);
+      q.edns_version = m[pos + 5];
+      q.do_bit = m[pos + 6] & 0x80;
+      size_t o = rdata;
+      while (o < rdata + rdlen) {  // options: CODE, LENGTH, DATA (RFC 6891 §6.1.2)
+        if (o + 4 > rdata + rdlen) return Parse::kFormErrWithQuestion;
+        o += 4 + size_t(rd16(m + o + 2));
+      }
+      if (o != rdata + rdlen) return Parse::kFormErrWithQuestion;
+    }
+    pos = rdata + rdlen;
+  }
+  return Parse::kOk;
+}
+
+// Writes the OPT pseudo-RR of a response (RFC 6891 §6.1.2-3): payload size, upper 8 bits of the
+// extended RCODE, version 0, DO copied (RFC 3225 §3), no options.
+void writeOpt(uint8_t* p, uint16_t rcode, bool do_bit) {
+  p[0] = 0;
+  wr16(p + 1, rrtype::kOPT);
+  wr16(p + 3, QueryEngine::kEdnsUdpSize);
+  p[5] = uint8_t(rcode >> 4);
+  p[6] = 0;
+  p[7] = do_bit ? 0x80 : 0;
+  p[8] = 0;
+  wr16(p + 9, 0);
+}
+
+// Builds one answer in the caller's buffer. Sections are written strictly in order (answer,
+// authority, additional); owners are compression pointers to names already in the message.
+class Answerer {
+ public:
+  enum Section { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
+
+  Answerer(const Zone& zone, const Query& q, uint8_t* buf, size_t limit, bool minimal_any, bool minimal_responses)
+      : zone_(zone),
+        q_(q),
+        buf_(buf),
+        limit_(limit),
+        pos_(q.question_end),
+        minimal_any_(minimal_any),
+        minimal_responses_(minimal_responses) {}
+
+  void resolve();
+  void additional();
+
+  size_t pos() const { return pos_; }
+  uint16_t count(Section s) const { return count_[s]; }
+  uint16_t rcode() const { return rcode_; }
+  bool aa() const { return aa_; }
+  bool tc() const { return tc_; }
+
+ private:
+  struct Target {
+    uint16_t off;   // where the target name is in the message (uncompressed)
+    bool referral;  // NS target of a referral: glue at or below the cut is required (RFC 9471)
+  };
+
+  // Appends every RR of `rs` with owners referring to the name at `owner_off`. Owners are 2-byte
+  // pointers (the pre-rendered 0xC00C, patched when the name is elsewhere); past offset 0x3FFF a
+  // pointer cannot reach, so the owner is copied out in full. False (nothing written) if it does
+  // not fit. `first_target`: message offset of the first RR's target name.
+  bool put(const RRset& rs, size_t owner_off, Section section, bool add_targets, bool referral,
+           size_t* first_target = nullptr) {
+    const auto w = rs.wire();
+    const auto tg = rs.targets();
+    const uint8_t* src = w.data();
+    const size_t n = w.size();
+    if (owner_off < 0x4000) {
+      if (pos_ + n > limit_) return false;
+      uint8_t* dst = buf_ + pos_;
+      std::memcpy(dst, src, n);
+      if (owner_off != kHeader) {
+        const uint8_t hi = uint8_t(0xC0 | (owner_off >> 8)), lo = uint8_t(owner_off);
+        for (size_t p = 0, i = 0; i < rs.count(); ++i) {
+          dst[p] = hi;
+          dst[p + 1] = lo;
+          p += 12 + rd16(dst + p + 10);
+        }
+      }
+      if (!tg.empty()) {
+        if (first_target != nullptr) *first_target = pos_ + tg[0];
+        if (add_targets)
+          for (uint16_t t : tg) addTarget(pos_ + t, referral);
+      }
+      pos_ += n;
+    } else {
+      const uint8_t* owner = buf_ + owner_off;
+      const size_t ol = nameLen(owner);
+      if (pos_ + n + size_t(rs.count()) * (ol - 2) > limit_) return false;
+      size_t p = 0, out = pos_;
+      for (size_t i = 0; i < rs.count(); ++i) {
+        const size_t rr = 12 + rd16(src + p + 10);
+        std::memcpy(buf_ + out, owner, ol);
+        std::memcpy(buf_ + out + ol, src + p + 2, rr - 2);
+        if (!tg.empty()) {
+          const size_t t = out + ol + (tg[i] - p - 2);
+          if (i == 0 && first_target != nullptr) *first_target = t;
+          if (add_targets) addTarget(t, referral);
+        }
+        p += rr;
+        out += ol + rr - 2;
+      }
+      pos_ = out;
+    }
+    count_[section] = uint16_t(count_[section] + rs.count());
+    return true;
+  }
+
+  void addTarget(size_t off, bool referral) {
+    if (ntargets_ < kMaxTargets && off <= 0xFFFF) targets_[ntargets_++] = Target{uint16_t(off), referral};
+  }
+
+  // TC: header, question and OPT only (what NSD sends when the answer does not fit).
+  void truncate() {
+    tc_ = true;
+    pos_ = q_.question_end;
+    count_[0] = count_[1] = count_[2] = 0;
+    ntargets_ = 0;
+  }
+
+  // NXDOMAIN / NODATA: the SOA in authority with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3).
+  void negative(bool nxdomain) {
+    if (nxdomain) rcode_ = kRcodeNxDomain;
+    const size_t apex_off = kHeader + q_.qname.labelOffset(q_.qname.labelCount() - zone_.apexLabelCount());
+    const size_t at = pos_;
+    if (!put(zone_.soa(), apex_off, kAuthority, false, false)) return truncate();
+    wr32(buf_ + at + 6, zone_.negativeTtl());
+  }
+
+  bool wantsAdditional(uint16_t type) const {  // RFC 1035 §3.3.9/§3.3.11, RFC 2782
+    if (type == rrtype::kNS) return true;
+    return !minimal_responses_ && (type == rrtype::kMX || type == rrtype::kSRV);
+  }
+
+  bool visit(const Node* n) {  // false on a loop or when the chain is too long
+    for (size_t i = 0; i < nvisited_; ++i)
+      if (visited_[i] == n) return false;
+    if (nvisited_ == QueryEngine::kMaxChain) return false;
+    visited_[nvisited_++] = n;
+    return true;
+  }
+
+  const Zone& zone_;
+  const Query& q_;
+  uint8_t* buf_;
+  size_t limit_;
+  size_t pos_;
+  bool minimal_any_;
+  bool minimal_responses_;
+  uint16_t count_[3] = {0, 0, 0};
+  uint16_t rcode_ = kRcodeNoError;
+  bool aa_ = true;
+  bool tc_ = false;
+  Target targets_[kMaxTargets];
+  size_t ntargets_ = 0;
+  const Node* visited_[QueryEngine::kMaxChain];
+  size_t nvisited_ = 0;
+  // The zone cut of a referral (lowercased suffix of the name being resolved).
+  const uint8_t* cut_lower_ = nullptr;
+  size_t cut_len_ = 0, cut_labels_ = 0;
+  uint64_t cut_hash_ = 0;
+  LookupName chain_;  // the CNAME/DNAME target being resolved
+};
+
+void Answerer::resolve() {
+  const LookupName* name = &q_.qname;
+  size_t name_off = kHeader;  // where `name` is written in the message
+  const uint16_t qtype = q_.qtype;
+  while (true) {
+    const LookupResult r = zone_.lookup(*name, qtype);
+    switch (r.kind) {
+      case LookupResult::kExact:
+      case LookupResult::kWildcard: {  // a wildcard answers with the name itself as owner (RFC 4592 §3.3.1)
+        const Node* node = r.node;
+        if (qtype == rrtype::kANY) {
+          if (!node->hasData()) return negative(false);
+          if (minimal_any_) {  // RFC 8482 §4.1: one RRset (the SOA at the apex, as NSD)
+            const RRset* soa = node->find(rrtype::kSOA);
+            const RRset& rs = soa != nullptr ? *soa : node->rrset(0);
+            if (!put(rs, name_off, kAnswer, wantsAdditional(rs.type()), false)) return truncate();
+            return;
+          }
+          for (const RRset& rs : node->rrsetSpan())
+            if (!put(rs, name_off, kAnswer, wantsAdditional(rs.type()), false)) return truncate();
+          return;
+        }
+        if (node->hasCname() && qtype != rrtype::kCNAME) {  // RFC 1034 §4.3.2 step 3.a
+          if (!visit(node)) return;
+          size_t target = 0;
+          if (!put(*node->find(rrtype::kCNAME), name_off, kAnswer, false, false, &target)) return truncate();
+          if (!chain_.assign(buf_ + target, nameLen(buf_ + target)) || !zone_.contains(chain_)) return;
+          name = &chain_;
+          name_off = target;
+          continue;
+        }
+        const RRset* rs = node->find(qtype);
+        if (rs == nullptr) return negative(false);
+        if (!put(*rs, name_off, kAnswer, wantsAdditional(qtype), false)) return truncate();
+        return;
+      }
+      case LookupResult::kDelegation: {  // RFC 1034 §4.3.2 step 3.b: referral
+        aa_ = count_[kAnswer] > 0;
+        cut_lower_ = name->suffix(r.label);
+        cut_len_ = name->suffixLength(r.label);
+        cut_hash_ = name->suffixHash(r.label);
+        cut_labels_ = name->labelCount() - r.label;
+        if (!put(*r.node->find(rrtype::kNS), name_off + name->labelOffset(r.label), kAuthority, true, true))
+          return truncate();
+        return;
+      }
+      case LookupResult::kDname: {  // RFC 6672 §3.1: the DNAME, then a CNAME synthesized from it
+        if (!visit(r.node)) return;
+        const RRset* dn = r.node->find(rrtype::kDNAME);
+        size_t target = 0;
+        if (!put(*dn, name_off + name->labelOffset(r.label), kAnswer, false, false, &target)) return truncate();
+        const size_t prefix = name->labelOffset(r.label);
+        const size_t tlen = nameLen(buf_ + target);
+        if (prefix + tlen > dns::kMaxNameLength) {  // RFC 6672 §2.2
+          rcode_ = kRcodeYxDomain;
+          return;
+        }
+        const size_t owner_len = name_off < 0x4000 ? 2 : nameLen(buf_ + name_off);
+        if (pos_ + owner_len + 10 + prefix + tlen > limit_) return truncate();
+        uint8_t* p = buf_ + pos_;
+        if (name_off < 0x4000) {
+          wr16(p, uint16_t(0xC000 | name_off));
+        } else {
+          std::memmove(p, buf_ + name_off, owner_len);
+        }
+        p += owner_len;
+        wr16(p, rrtype::kCNAME);
+        wr16(p + 2, dns::rrclass::kIN);
+        wr32(p + 4, dn->ttl());
+        wr16(p + 8, uint16_t(prefix + tlen));
+        std::memcpy(p + 10, buf_ + name_off, prefix);  // the query's labels below the DNAME owner
+        std::memcpy(p + 10 + prefix, buf_ + target, tlen);
+        const size_t new_off = pos_ + owner_len + 10;
+        pos_ = new_off + prefix + tlen;
+        ++count_[kAnswer];
+        if (!chain_.assign(buf_ + new_off, prefix + tlen) || !zone_.contains(chain_)) return;
+        name = &chain_;
+        name_off = new_off;
+        continue;
+      }
+      case LookupResult::kNxdomain:
+        return negative(true);
+    }
+    return;
+  }
+}
+
+// A and AAAA of NS/MX/SRV targets that are in the zone (RFC 1034 §4.3.2 step 6); owners point at
+// the target names already in the message.
+void Answerer::additional() {
+  if (tc_) return;
+  const Node* added[kMaxTargets];
+  size_t nadded = 0;
+  LookupName t;
+  for (size_t i = 0; i < ntargets_; ++i) {
+    const Target& tg = targets_[i];
+    if (!t.assign(buf_ + tg.off, nameLen(buf_ + tg.off)) || !zone_.contains(t)) continue;
+    const Node* node = zone_.find(t);
+    if (node == nullptr) continue;
+    bool dup = false;
+    for (size_t k = 0; k < nadded; ++k) dup |= added[k] == node;
+    if (dup) continue;
+    added[nadded++] = node;
+    const bool required = tg.referral && t.labelCount() >= cut_labels_ &&
+                          t.suffixEquals(t.labelCount() - cut_labels_, cut_hash_, cut_lower_, cut_len_);
+    for (uint16_t type : {rrtype::kA, rrtype::kAAAA}) {
+      const RRset* rs = node->find(type);
+      if (rs == nullptr) continue;
+      if (!put(*rs, tg.off, kAdditional, false, false)) {
+        if (required) return truncate();  // RFC 9471 §3: in-domain glue must fit
+        break;
+      }
+    }
+  }
+}
+
+// Header flags + counts, then the OPT.
+size_t finish(uint8_t* o, size_t pos, const Query& q, uint16_t rcode, bool aa, bool tc, bool question,
+              uint16_t an, uint16_t ns, uint16_t ar, bool opt) {
+  o[2] = uint8_t(0x80 | (q.opcode << 3) | (aa ? 0x04 : 0) | (tc ? 0x02 : 0) | (q.rd ? 0x01 : 0));
+  o[3] = uint8_t((q.cd ? 0x10 : 0) | (rcode & 0x0F));
+  wr16(o + 4, question ? 1 : 0);
+  wr16(o + 6, an);
+  wr16(o + 8, ns);
+  wr16(o + 10, uint16_t(ar + (opt ? 1 : 0)));
+  if (opt) {
+    writeOpt(o + pos, rcode, q.do_bit);
+    pos += kOptLen;
+  }
+  return pos;
+}
+
+// A response with no records: header, the question when usable, the OPT when the query had one.
+size_t emptyResponse(uint8_t* o, size_t cap, const Query& q, uint16_t rcode, bool with_question, bool opt) {
+  size_t pos = kHeader;
+  with_question = with_question && q.question_end != 0 && q.question_end + (opt ? kOptLen : 0) <= cap;
+  if (with_question) {
+    std::memcpy(o + kHeader, q.msg + kHeader, q.question_end - kHeader);
+    pos = q.question_end;
+  }
+  if (opt && pos + kOptLen > cap) opt = false;
+  if (rcode > 15 && !opt) rcode = kRcodeFormErr;  // extended RCODEs need the OPT
+  return finish(o, pos, q, rcode, false, false, with_question, 0, 0, 0, opt);
+}
+
+// ---- AXFR (RFC 5936) ----
+
+// RFC 3597 §4: the only types whose RDATA names may be compressed.
+bool compressibleRdata(uint16_t type) {
+  switch (type) {
+    case rrtype::kNS: case 3: case 4: case rrtype::kCNAME: case rrtype::kSOA: case 7: case 8: case 9:
+    case rrtype::kPTR: case 14: case rrtype::kMX:
+      return true;
+    default:
+      return false;
+  }
+}
+
+class AxfrWriter {
+ public:
+  AxfrWriter(const Query& q, const std::function<bool(std::span<const uint8_t>)>& sink) : q_(q), sink_(sink) {
+    msg_.reserve(65535);
+    start(true);
+  }
+
+  // Appends one RR, starting a new message first when this one would pass the size target.
+  bool add(std::span<const uint8_t> owner, uint16_t type, uint32_t ttl, std::span<const uint8_t> rdata) {
+    const size_t bound = owner.size() + 10 + rdata.size();
+    if (an_ > 0 && msg_.size() + bound + reserve() > QueryEngine::kAxfrMessageSize) {
+      if (!flush()) return false;
+      start(false);
+    }
+    writeName(owner, true);
+    const size_t fixed = msg_.size();
+    msg_.resize(fixed + 10);
+    wr16(&msg_[fixed], type);
+    wr16(&msg_[fixed + 2], dns::rrclass::kIN);
+    wr32(&msg_[fixed + 4], ttl);
+    const size_t rdstart = msg_.size();
+    if (compressibleRdata(type)) {
+      zone::rdata_layout::NameRange names[2];
+      int count = zone::rdata_layout::canonicalNames(type, rdata, names);
+      size_t at = 0;
+      for (int i = 0; i < count; ++i) {
+        msg_.insert(msg_.end(), rdata.begin() + ptrdiff_t(at), rdata.begin() + names[i].offset);
+        writeName(rdata.subspan(names[i].offset, names[i].length), true);
+        at = size_t(names[i].offset) + names[i].length;
+      }
+      msg_.insert(msg_.end(), rdata.begin() + ptrdiff_t(at), rdata.end());
+    } else {
+      msg_.insert(msg_.end(), rdata.begin(), rdata.end());
+    }
+    wr16(&msg_[fixed + 8], uint16_t(msg_.size() - rdstart));
+    ++an_;
+    return true;
+  }
+
+  bool flush() {
+    wr16(&msg_[6], an_);
+    if (q_.has_opt) {
+      size_t at = msg_.size();
+      msg_.resize(at + kOptLen);
+      writeOpt(&msg_[at], 0, q_.do_bit);
+      wr16(&msg_[10], 1);
+    }
+    return sink_(msg_);
+  }
+
+ private:
+  size_t reserve() const { return q_.has_opt ? kOptLen : 0; }
+
+  void start(bool first) {
+    msg_.assign(kHeader, 0);
+    comp_.clear();
+    an_ = 0;
+    msg_[0] = q_.msg[0];
+    msg_[1] = q_.msg[1];
+    msg_[2] = uint8_t(0x80 | (q_.opcode << 3) | 0x04 | (q_.rd ? 1 : 0));  // QR, AA
+    msg_[3] = 0;
+    if (first) {  // RFC 5936 §2.2.1: the question in the first message
+      msg_.insert(msg_.end(), q_.msg + kHeader, q_.msg + q_.question_end);
+      wr16(&msg_[4], 1);
+    }
+  }
+
+  // RFC 1035 §4.1.4 compression against earlier names of this message (case-insensitive).
+  void writeName(std::span<const uint8_t> name, bool compress) {
+    size_t offs[128];
+    size_t n = 0;
+    for (size_t p = 0; name[p] != 0 && n < 128; p += 1 + name[p]) offs[n++] = p;
+    std::string key;
+    size_t match = n;  // labels [match, n) are replaced by a pointer
+    uint16_t ptr = 0;
+    if (compress) {
+      for (size_t i = 0; i < n; ++i) {
+        key.assign(reinterpret_cast<const char*>(name.data() + offs[i]), name.size() - offs[i]);
+        for (char& c : key) c = char(dns::asciiLower(uint8_t(c)));
+        auto it = comp_.find(key);
+        if (it != comp_.end()) {
+          match = i;
+          ptr = it->second;
+          break;
+        }
+      }
+    }
+    const size_t base = msg_.size();
+    const size_t head = match < n ? offs[match] : name.size();
+    msg_.insert(msg_.end(), name.begin(), name.begin() + ptrdiff_t(head));
+    if (match < n) {
+      msg_.push_back(uint8_t(0xC0 | (ptr >> 8)));
+      msg_.push_back(uint8_t(ptr));
+    }
+    if (!compress) return;
+    for (size_t i = 0; i < match; ++i) {
+      if (base + offs[i] >= 0x4000) break;
+      key.assign(reinterpret_cast<const char*>(name.data() + offs[i]), name.size() - offs[i]);
+      for (char& c : key) c = char(dns::asciiLower(uint8_t(c)));
+      comp_.emplace(key, uint16_t(base + offs[i]));
+    }
+  }
+
+  const Query& q_;
+  const std::function<bool(std::span<const uint8_t>)>& sink_;
+  std::vector<uint8_t> msg_;
+  std::unordered_map<std::string, uint16_t> comp_;
+  uint16_t an_ = 0;
+};
+
+}  // namespace
+
+size_t QueryEngine::answer(const zone::ZoneSet& zones, std::span<const uint8_t> query, std::span<uint8_t> out,
+                           const QueryContext& ctx) const {
+  Query q;
+  const Parse parsed = parseQuery(query, q);
+  if (parsed == Parse::kDrop || out.size() < kHeader) return 0;
+  uint8_t* o = out.data();
+  o[0] = query[0];
+  o[1] = query[1];
+
+  // Size limit (RFC 1035 §4.2.1, RFC 6891 §6.2.5), keeping room for our OPT.
+  size_t limit;
+  if (ctx.transport == Transport::kTcp) {
+    limit = std::min<size_t>(out.size(), 65535);
+  } else if (parsed == Parse::kOk && q.has_opt) {
+    limit = std::min<size_t>(out.size(), std::max<size_t>(512, q.udp_size));
+  } else {
+    limit = std::min<size_t>(out.size(), 512);
+  }
+  const bool opt = parsed == Parse::kOk && q.has_opt;
+
+  if (q.opcode != uint8_t(dns::Opcode::kQuery)) return emptyResponse(o, limit, q, kRcodeNotImp, true, opt);
+  if (parsed == Parse::kFormErr) return emptyResponse(o, limit, q, kRcodeFormErr, false, false);
+  if (parsed == Parse::kFormErrWithQuestion) return emptyResponse(o, limit, q, kRcodeFormErr, true, false);
+  if (q.edns_version > 0) return emptyResponse(o, limit, q, kRcodeBadVers, true, true);  // RFC 6891 §6.1.3
+  if (q.qclass != dns::rrclass::kIN) return emptyResponse(o, limit, q, kRcodeRefused, true, opt);
+  if (q.qtype == rrtype::kAXFR || q.qtype == rrtype::kIXFR) {
+    // Allowed transfers are streamed by the server through answerAxfr(); AXFR over UDP is not
+    // defined (RFC 5936 §4.2), NSD answers it NOTIMP.
+    bool udp_axfr = ctx.transport == Transport::kUdp && q.qtype == rrtype::kAXFR;
+    return emptyResponse(o, limit, q, udp_axfr ? kRcodeNotImp : kRcodeRefused, true, opt);
+  }
+  const Zone* zone = zones.findZone(q.qname);
+  if (zone == nullptr) return emptyResponse(o, limit, q, kRcodeRefused, true, opt);
+
+  const size_t body_limit = limit - (opt ? kOptLen : 0);
+  if (q.question_end > body_limit) return 0;
+  std::memcpy(o + kHeader, query.data() + kHeader, q.question_end - kHeader);  // case preserved
+  Answerer a(*zone, q, o, body_limit, options_.minimal_any && ctx.transport == Transport::kUdp,
+             options_.minimal_responses);
+  a.resolve();
+  a.additional();
+  return finish(o, a.pos(), q, a.rcode(), a.aa(), a.tc(), true, a.count(Answerer::kAnswer),
+                a.count(Answerer::kAuthority), a.count(Answerer::kAdditional), opt);
+}
+
+bool QueryEngine::isZoneTransfer(std::span<const uint8_t> query) const {
+  const uint8_t* m = query.data();
+  const size_t len = query.size();
+  if (len < kHeader || (m[2] & 0x80) || ((m[2] >> 3) & 0x0F) != 0 || rd16(m + 4) != 1) return false;
+  size_t pos = kHeader;
+  while (pos < len && m[pos] != 0) {
+    if (m[pos] > dns::kMaxLabelLength) return false;
+    pos += 1 + size_t(m[pos]);
+  }
+  if (pos + 5 > len) return false;
+  const uint16_t qtype = rd16(m + pos + 1);
+  return qtype == rrtype::kAXFR || qtype == rrtype::kIXFR;
+}
+
+Status QueryEngine::answerAxfr(const zone::ZoneSet& zones, std::span<const uint8_t> query,
+                               const std::function<bool(std::span<const uint8_t>)>& sink) const {
+  Query q;
+  const Parse parsed = parseQuery(query, q);
+  if (parsed == Parse::kDrop) return invalidArgument("not a DNS query");
+  auto single = [&](uint16_t rcode, bool with_question) -> Status {
+    std::vector<uint8_t> buf(q.question_end + kOptLen + kHeader);
+    buf[0] = query[0];
+    buf[1] = query[1];
+    const bool opt = parsed == Parse::kOk && q.has_opt;
+    size_t n = emptyResponse(buf.data(), buf.size(), q, rcode, with_question, opt || rcode > 15);
+    if (!sink(std::span<const uint8_t>(buf.data(), n))) return unavailable("zone transfer aborted by the peer");
+    return Status();
+  };
+  if (q.opcode != uint8_t(dns::Opcode::kQuery)) return single(kRcodeNotImp, true);
+  if (parsed == Parse::kFormErr) return single(kRcodeFormErr, false);
+  if (parsed == Parse::kFormErrWithQuestion) return single(kRcodeFormErr, true);
+  if (q.edns_version > 0) return single(kRcodeBadVers, true);
+  if (q.qclass != dns::rrclass::kIN || (q.qtype != rrtype::kAXFR && q.qtype != rrtype::kIXFR))
+    return single(kRcodeRefused, true);
+  const Zone* zone = zones.findZone(q.qname);
+  if (zone == nullptr || zone->apexLabelCount() != q.qname.labelCount())
+    return single(kRcodeNotAuth, true);  // RFC 5936 §2.2.1
+
+  AxfrWriter w(q, sink);
+  const Node& apex = zone->apexNode();
+  std::span<const uint8_t> soa_rdata;
+  zone->soa().forEachRdata([&](std::span<const uint8_t> rd) { soa_rdata = rd; });
+  // RFC 5936 §2.2: the SOA first, then every other RR, then the SOA again.
+  if (!w.add(apex.name(), rrtype::kSOA, zone->soa().ttl(), soa_rdata)) return unavailable("zone transfer aborted");
+  for (const Node* node : zone->nodesCanonical()) {
+    for (const RRset& rs : node->rrsetSpan()) {
+      if (rs.type() == rrtype::kSOA) continue;
+      bool ok = true;
+      rs.forEachRdata([&](std::span<const uint8_t> rd) {
+        if (ok) ok = w.add(node->name(), rs.type(), rs.ttl(), rd);
+      });
+      if (!ok) return unavailable("zone transfer aborted by the peer");
+    }
+  }
+  if (!w.add(apex.name(), rrtype::kSOA, zone->soa().ttl(), soa_rdata) || !w.flush())
+    return unavailable("zone transfer aborted by the peer");
+  return Status();
+}
+
+}  // namespace zk::authdns
