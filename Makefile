@@ -24,12 +24,16 @@ run: deps build
 test: deps build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) --timeout 600
 
-# ASan+UBSan build of the whole suite (CI runs it too).
+# ASan+UBSan (clang) build of the modules that parse untrusted bytes or run concurrently, running
+# their unit tests and fuzz-corpus replays. CI runs it after `make test`.
+ASAN_UNITS = unit_base unit_dns unit_zone unit_authdns unit_aws
+ASAN_REPLAYS = $(patsubst fuzz/%_fuzz.cc,replay_%,$(wildcard fuzz/*_fuzz.cc))
 asan: deps
 	@[ -f build-asan/build.ninja ] || CC=clang-14 CXX=clang++-14 cmake -S . -B build-asan -G Ninja \
 	  -DCMAKE_BUILD_TYPE=Debug -DZK_SANITIZE=ON -DZK_BENCH=OFF
-	cmake --build build-asan -j $(JOBS)
-	cd build-asan && ctest --output-on-failure -j $(JOBS) --timeout 900 -LE slow
+	cmake --build build-asan -j $(JOBS) --target $(ASAN_UNITS) $(ASAN_REPLAYS)
+	@set -e; for t in $(ASAN_UNITS); do echo "== $$t (asan)"; build-asan/test/$$t --gtest_brief=1; done
+	@set -e; for r in $(ASAN_REPLAYS); do n=$${r#replay_}; build-asan/test/fuzz_replay/$$r fuzz/corpus/$$n; done
 
 # libFuzzer targets (clang): make fuzz, then e.g. build-fuzz/fuzz/dns_message_fuzz fuzz/corpus/dns_message
 fuzz: deps

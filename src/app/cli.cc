@@ -1,4 +1,4 @@
-// The zonekeeper command line (CLI11): serve, zone import/export/list, check-zone, version.
+// The zonekeeper command line (CLI11): serve, zone import/export/list, check-zone, credentials, version.
 #include "app/cli.h"
 
 #include <CLI/CLI.hpp>
@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/credentials.h"
 #include "app/options.h"
 #include "app/server.h"
 #include "app/zone_admin.h"
@@ -28,7 +29,7 @@ int fail(const Status& s) {
   return 1;
 }
 
-int runServe(ServeOptions opts) {
+int runServe(ServeOptions opts, ApiSettings api) {
   // Block the signals we handle in every thread; the main thread takes them with sigwait.
   sigset_t set;
   sigemptyset(&set);
@@ -38,7 +39,7 @@ int runServe(ServeOptions opts) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   std::signal(SIGPIPE, SIG_IGN);
 
-  Server server(opts);
+  Server server(opts, api);
   Status s = server.start();
   if (!s.isOk()) return fail(s);
   while (true) {
@@ -78,6 +79,28 @@ int runCli(int argc, char** argv) {
   serve->add_option("--api-tls-cert", so.api_tls_cert, "PEM certificate: serve the API over HTTPS");
   serve->add_option("--api-tls-key", so.api_tls_key, "PEM private key for --api-tls-cert");
   serve->add_option("--axfr-allow", so.axfr_allow, "Addresses/CIDRs allowed to AXFR")->capture_default_str();
+  serve->add_option("--name-server", so.name_servers,
+                    "Name server of new hosted zones (repeatable; the first is the SOA MNAME)")
+      ->capture_default_str();
+  serve->add_option("--region", so.region, "Region shown in the usage hint")->capture_default_str();
+  ApiSettings api;
+  serve->add_option("--api-workers", api.workers, "Threads running API calls")->capture_default_str();
+  serve->add_option("--api-throttle-rate", api.throttle.requests_per_second,
+                    "API calls per second per account (token bucket; 0 = unlimited)")
+      ->capture_default_str();
+  serve->add_option("--api-throttle-burst", api.throttle.burst, "Token bucket size (0 = the rate)")
+      ->capture_default_str();
+  serve->add_option("--route53-hostmaster", api.hostmaster, "SOA RNAME of new zones (default hostmaster.<ns domain>)");
+  serve->add_option("--route53-max-rrsets-per-zone", api.max_record_sets_per_zone, "MAX_RRSETS_BY_ZONE")
+      ->capture_default_str();
+  serve->add_option("--route53-max-zones", api.max_hosted_zones_per_account, "MAX_HOSTED_ZONES_BY_OWNER")
+      ->capture_default_str();
+  serve->add_option("--route53-max-batch-records", api.batch_limits.max_resource_records,
+                    "ResourceRecord elements per ChangeResourceRecordSets (UPSERT counts twice)")
+      ->capture_default_str();
+  serve->add_option("--route53-max-batch-chars", api.batch_limits.max_value_characters,
+                    "Value characters per ChangeResourceRecordSets (UPSERT counts twice)")
+      ->capture_default_str();
   serve->add_option("--log-level", so.log_level, "trace, debug, info, warn, error")->capture_default_str();
 
   // zone ...
@@ -99,6 +122,16 @@ int runCli(int argc, char** argv) {
   auto* check = app.add_subcommand("check-zone", "Parse and validate a master file without serving it");
   check->add_option("FILE", file, "Master file")->required();
   check->add_option("--origin", origin, "Zone origin (default: $ORIGIN or the SOA owner)");
+
+  // credentials ...
+  auto* cred_cmd = app.add_subcommand("credentials", "Manage API access keys");
+  cred_cmd->require_subcommand(1);
+  std::string cred_user = "admin", cred_account;
+  auto* ccreate = cred_cmd->add_subcommand("create", "Create an access key and print it in AWS "
+                                                      "shared-credentials format");
+  ccreate->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
+  ccreate->add_option("--user", cred_user, "User name in the key's ARN")->capture_default_str();
+  ccreate->add_option("--account", cred_account, "Account id (default: the default account)");
 
   auto* version = app.add_subcommand("version", "Print the version");
 
@@ -126,11 +159,11 @@ int runCli(int argc, char** argv) {
       if (!given("--log-level")) so.log_level = from_file.log_level;
       so.tcp_max_connections = from_file.tcp_max_connections;
       so.tcp_idle_timeout_ms = from_file.tcp_idle_timeout_ms;
-      so.name_servers = from_file.name_servers;
-      so.region = from_file.region;
+      if (!given("--name-server")) so.name_servers = from_file.name_servers;
+      if (!given("--region")) so.region = from_file.region;
     }
     spdlog::set_level(spdlog::level::from_str(so.log_level));
-    return runServe(so);
+    return runServe(so, api);
   }
   if (*check) {
     auto parsed = readZoneFile(file, origin);
@@ -152,6 +185,26 @@ int runCli(int argc, char** argv) {
     auto r = exportZone(data_dir, name);
     if (!r.ok()) return fail(r.status());
     std::fwrite(r->data(), 1, r->size(), stdout);
+    return 0;
+  }
+  if (*ccreate) {
+    storage::SqliteOptions o;
+    o.data_dir = data_dir;
+    o.reader_connections = 1;
+    auto store = storage::SqliteStore::open(o);
+    if (!store.ok()) return fail(store.status());
+    auto box = loadOrCreateSecretBox(data_dir);
+    if (!box.ok()) return fail(box.status());
+    std::string account = cred_account;
+    if (account.empty()) {
+      auto a = ensureDefaultAccount(**store);
+      if (!a.ok()) return fail(a.status());
+      account = *a;
+    }
+    auto key = createAccessKey(**store, *box, account, cred_user, std::chrono::system_clock::now());
+    if (!key.ok()) return fail(key.status());
+    std::printf("# %s (account %s)\n%s", key->principal_arn.c_str(), key->account_id.c_str(),
+                credentialsFileText(*key).c_str());
     return 0;
   }
   if (*zlist) {

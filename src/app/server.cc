@@ -1,6 +1,7 @@
-// Composition of the running server: store -> zone snapshots -> publisher -> DNS workers.
+// Composition of the running server: store -> zone snapshots -> publisher -> DNS workers; the API front.
 #include "app/server.h"
 
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <spdlog/spdlog.h>
@@ -35,7 +36,7 @@ Result<std::pair<dns::Name, std::vector<dns::ResourceRecord>>> readZoneFile(cons
   return std::make_pair(apex, std::move(records).value());
 }
 
-Server::Server(ServeOptions options) : options_(std::move(options)) {}
+Server::Server(ServeOptions options, ApiSettings api) : options_(std::move(options)), api_settings_(std::move(api)) {}
 Server::~Server() { stop(); }
 
 Status Server::start() {
@@ -45,7 +46,17 @@ Status Server::start() {
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();
 
-  ZK_RETURN_IF_ERROR(loadStoredZones());
+  // Stored zones are served through the Route 53 service's ZoneSync, which also publishes every later
+  // API change in version order (services/route53/zone_sync.h).
+  route53::Route53Config rc;
+  rc.name_servers = options_.name_servers;
+  rc.hostmaster = api_settings_.hostmaster;
+  rc.batch_limits = api_settings_.batch_limits;
+  rc.max_record_sets_per_zone = api_settings_.max_record_sets_per_zone;
+  rc.max_hosted_zones_per_account = api_settings_.max_hosted_zones_per_account;
+  publisher_ = std::make_unique<CatalogPublisher>(catalog_);
+  route53_ = std::make_unique<route53::Route53Service>(*store_, *store_, *publisher_, clock_, rc);
+  ZK_RETURN_IF_ERROR(route53_->syncAll());
   for (const auto& f : options_.zone_files) ZK_RETURN_IF_ERROR(loadZoneFile(f, true));
 
   authdns::ServerConfig dcfg;
@@ -61,45 +72,43 @@ Status Server::start() {
   std::ofstream(pidFilePath(options_.data_dir)) << getpid() << "\n";
   spdlog::info("serving DNS on {} (udp port {}, tcp port {}), {} zone(s)", options_.dns_listen,
                dns_->udpPort(), dns_->tcpPort(), catalog_.current()->size());
+  if (!options_.api_listen.empty()) ZK_RETURN_IF_ERROR(startApi());
   return Status();
 }
 
-Status Server::loadStoredZones() {
-  auto zones = store_->allHostedZones();
-  if (!zones.ok()) return zones.status();
-  std::map<std::string, int64_t> seen;
-  for (const auto& hz : *zones) {
-    seen[hz.id] = hz.version;
-    auto it = stored_versions_.find(hz.id);
-    if (it != stored_versions_.end() && it->second == hz.version) continue;
-    auto data = store_->loadZone(hz.id);
-    if (!data.ok()) return data.status();
-    std::vector<dns::ResourceRecord> records;
-    for (const auto& rs : data->record_sets) {
-      auto rrs = route53::toResourceRecords(rs);
-      if (!rrs.ok()) return Status(rrs.status().code(), "zone " + hz.name.toText() + ": " + rrs.status().message());
-      for (auto& rr : *rrs) records.push_back(std::move(rr));
-    }
-    zone::ZonePtr current = catalog_.current()->get(hz.name);
-    if (current && it != stored_versions_.end()) {
-      auto gen = catalog_.applyDelta(hz.name, diffZones(*current, records));
-      if (!gen.ok()) return gen.status();
-    } else {
-      auto z = zone::Zone::build(hz.name, std::move(records));
-      if (!z.ok()) return Status(z.status().code(), "zone " + hz.name.toText() + ": " + z.status().message());
-      catalog_.putZone(std::move(z).value());
-    }
-    stored_versions_[hz.id] = hz.version;
-    stored_apexes_[hz.id] = hz.name;
-  }
-  for (auto it = stored_versions_.begin(); it != stored_versions_.end();) {
-    if (!seen.count(it->first)) {
-      catalog_.removeZone(stored_apexes_[it->first]);
-      stored_apexes_.erase(it->first);
-      it = stored_versions_.erase(it);
-    } else {
-      ++it;
-    }
+Status Server::startApi() {
+  auto box = loadOrCreateSecretBox(options_.data_dir);
+  if (!box.ok()) return box.status();
+  auto created = bootstrapAdminKey(*store_, *box, options_.data_dir);
+  if (!created.ok()) return created.status();
+  keys_ = std::make_unique<KeyResolver>(*store_, *box, clock_);
+
+  ApiOptions ao;
+  ao.listen = options_.api_listen;
+  ao.tls_cert = options_.api_tls_cert;
+  ao.tls_key = options_.api_tls_key;
+  ao.workers = api_settings_.workers;
+  ao.throttle = api_settings_.throttle;
+  api_ = std::make_unique<ApiFront>(ao, keys_->asLookup(), clock_);
+  route53::Route53Service* svc = route53_.get();
+  api_->addService(ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",
+                              [svc](const std::string& op, const nlohmann::json& in, const route53::CallContext& ctx) {
+                                return svc->invoke(op, in, ctx);
+                              }});
+  ZK_RETURN_IF_ERROR(api_->start());
+
+  std::string host = options_.api_listen.substr(0, options_.api_listen.rfind(':'));
+  if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
+  const std::string endpoint = std::string(options_.api_tls_cert.empty() ? "http" : "https") + "://" + host + ":" +
+                               std::to_string(api_->port());
+  spdlog::info("serving the AWS API (Route 53) on {}", endpoint);
+  if (created->has_value()) {
+    std::printf("zonekeeper: created access key %s for account %s (%s)\n"
+                "  and wrote it to %s/%s (profile \"default\"). Use it with:\n%s",
+                (*created)->access_key_id.c_str(), (*created)->account_id.c_str(), (*created)->principal_arn.c_str(),
+                options_.data_dir.c_str(), kCredentialsFile,
+                credentialsUsage(options_.data_dir, endpoint, options_.region).c_str());
+    std::fflush(stdout);
   }
   return Status();
 }
@@ -131,7 +140,7 @@ Status Server::reload() {
       if (first.isOk()) first = s;
     }
   }
-  Status s = loadStoredZones();
+  Status s = route53_ ? route53_->syncAll() : Status();
   if (!s.isOk()) {
     spdlog::error("reload of stored zones failed: {}", s.toString());
     if (first.isOk()) first = s;
@@ -140,11 +149,18 @@ Status Server::reload() {
 }
 
 void Server::stop() {
+  if (api_) {
+    api_->stop();  // finishes the requests in progress (their commits are durable either way)
+    api_.reset();
+  }
   if (dns_) {
     dns_->stop();
     dns_.reset();
     ::unlink(pidFilePath(options_.data_dir).c_str());
   }
+  keys_.reset();
+  route53_.reset();
+  publisher_.reset();
   store_.reset();
 }
 

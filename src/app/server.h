@@ -1,46 +1,70 @@
-// The running zonekeeper process: storage, DNS catalog and workers (and the AWS API front).
+// The running zonekeeper process: storage, DNS catalog and workers, and the AWS API front.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "app/api_front.h"
+#include "app/catalog_publisher.h"
+#include "app/credentials.h"
 #include "app/dns_catalog.h"
 #include "app/options.h"
 #include "authdns/query_engine.h"
 #include "authdns/server.h"
+#include "base/clock.h"
 #include "base/result.h"
+#include "services/route53/service.h"
+#include "services/route53/throttle.h"
+#include "services/route53/validation.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace zk::app {
 
+// Settings of the AWS API beyond ServeOptions (filled from `serve` flags).
+struct ApiSettings {
+  int workers = 32;                      // threads running API calls (they wait for group commits)
+  route53::ThrottleConfig throttle;      // per account; off by default
+  route53::ChangeBatchLimits batch_limits;
+  int64_t max_record_sets_per_zone = 10000;
+  int64_t max_hosted_zones_per_account = 500;
+  std::string hostmaster;                // SOA RNAME of new zones; empty = hostmaster.<ns domain>
+};
+
 // Threading: start(), reload() and stop() are called from the main thread only.
 class Server {
  public:
-  explicit Server(ServeOptions options);
+  explicit Server(ServeOptions options, ApiSettings api = {});
   ~Server();
 
-  // Opens the store, loads every stored zone and every --zone-file, starts the DNS workers.
+  // Opens the store, serves every stored zone and every --zone-file, starts the DNS workers, then
+  // (unless --api-listen is empty) bootstraps credentials and starts the AWS API.
   Status start();
   // SIGHUP: re-reads the --zone-file zones and the stored zones, publishing only what changed.
   Status reload();
   void stop();
 
   uint16_t dnsPort() const { return dns_ ? dns_->udpPort() : 0; }
+  uint16_t apiPort() const { return api_ ? api_->port() : 0; }
   DnsCatalog& catalog() { return catalog_; }
+  route53::Route53Service* route53() { return route53_.get(); }
 
  private:
-  Status loadStoredZones();
   Status loadZoneFile(const std::string& path, bool initial);
+  Status startApi();
 
   ServeOptions options_;
+  ApiSettings api_settings_;
+  SystemClock clock_;
   std::unique_ptr<storage::SqliteStore> store_;
   DnsCatalog catalog_;
   authdns::QueryEngine engine_;
+  std::unique_ptr<CatalogPublisher> publisher_;
+  std::unique_ptr<route53::Route53Service> route53_;
   std::unique_ptr<authdns::DnsServer> dns_;
+  std::unique_ptr<KeyResolver> keys_;
+  std::unique_ptr<ApiFront> api_;
   std::vector<std::pair<std::string, dns::Name>> file_zones_;  // path -> apex
-  std::map<std::string, int64_t> stored_versions_;             // zone id -> version served
-  std::map<std::string, dns::Name> stored_apexes_;             // zone id -> apex
 };
 
 // Loads and validates a master file: origin from `origin` (if given), else $ORIGIN or the SOA owner.

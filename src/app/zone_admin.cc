@@ -1,6 +1,7 @@
 // zone import/export/list against the SQLite store.
 #include "app/zone_admin.h"
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <map>
@@ -120,6 +121,9 @@ Result<std::string> exportZone(const std::string& data_dir, const std::string& n
   std::ostringstream out;
   out << "; zone " << n->toText() << " (" << hz->id << ") exported by zonekeeper\n";
   out << "$ORIGIN " << n->toText() << "\n";
+  // SOA first, as a master file is expected to start (RFC 1035 §5.2), then Route 53 order.
+  std::stable_partition(data->record_sets.begin(), data->record_sets.end(),
+                        [](const route53::RecordSet& rs) { return rs.type == dns::rrtype::kSOA; });
   for (const auto& rs : data->record_sets) {
     auto rrs = route53::toResourceRecords(rs);
     if (!rrs.ok()) return rrs.status();

@@ -172,7 +172,8 @@ bool parseDigits(std::string_view s, size_t pos, size_t n, int* out) {
 std::optional<system_clock::time_point> makeTime(int y, int mo, int d, int h, int mi, int s) {
   using namespace std::chrono;
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
-  if (!ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
+  // system_clock counts int64 nanoseconds (years 1677..2262): keep well inside to never overflow.
+  if (y < 1900 || y > 2200 || !ymd.ok() || h > 23 || mi > 59 || s > 59) return std::nullopt;
   return system_clock::time_point(sys_days(ymd)) + hours(h) + minutes(mi) + seconds(s);
 }
 

@@ -10,6 +10,7 @@
 #include "base/result.h"
 #include "dns/name.h"
 #include "dns/rr.h"
+#include "dns/types.h"
 #include "zone/hamt.h"
 #include "zone/lookup_name.h"
 #include "zone/node.h"
@@ -94,7 +95,7 @@ class Zone {
   // Names with NS below the apex plus names with DNAME (0 lets lookups skip the zone-cut walk).
   size_t cutCount() const { return cut_count_; }
   const Node& apexNode() const { return *apex_node_; }
-  const RRset& soa() const { return *apex_node_->find(6); }
+  const RRset& soa() const { return *apex_node_->find(dns::rrtype::kSOA); }
 
   // True when `name` is the apex or below it.
   bool contains(const LookupName& name) const {

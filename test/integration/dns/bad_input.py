@@ -377,6 +377,8 @@ def main() -> int:
     ap.add_argument("--server", default="zonekeeper", choices=["zonekeeper", "nsd", "knot"])
     ap.add_argument("--random", type=int, default=10000, help="number of random datagrams")
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--idle-max", type=float, default=30.0,
+                    help="seconds within which zonekeeper must close a stalled TCP client")
     ap.add_argument("--keep", action="store_true")
     args = ap.parse_args()
     rng = random.Random(args.seed)
@@ -384,6 +386,11 @@ def main() -> int:
     with srv:
         health = Health(srv)
         health.assert_all("start")
+        # A client that sends one byte of a length prefix and goes silent: the issue asks for a TCP
+        # idle timeout (RFC 7766 §6.2.3), so zonekeeper must drop it; checked at the end.
+        sentinel = socket.create_connection(("127.0.0.1", srv.port), timeout=3)
+        sentinel.sendall(b"\x00")
+        sentinel_opened = time.monotonic()
         t = time.monotonic()
         phase_random(srv, rng, args.random)
         print(f"     ({time.monotonic() - t:.1f} s)")
@@ -392,6 +399,19 @@ def main() -> int:
         health.assert_all("after malformed datagrams")
         phase_tcp(srv, rng, health)
         health.assert_all("end")
+        if args.server == "zonekeeper":  # peers' idle timeouts differ (NSD: 120 s)
+            left = max(0.1, args.idle_max - (time.monotonic() - sentinel_opened))
+            sentinel.settimeout(left)
+            try:
+                closed = sentinel.recv(1) == b""
+            except socket.timeout:
+                closed = False
+            except ConnectionResetError:
+                closed = True
+            check(closed, f"a TCP client stalled after half a length prefix is disconnected "
+                          f"within {args.idle_max:.0f} s (took "
+                          f"{time.monotonic() - sentinel_opened:.1f} s)")
+        sentinel.close()
         if failures:
             print("server log tail:\n" + srv.log_tail())
     return _finish()

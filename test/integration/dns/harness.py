@@ -174,6 +174,8 @@ class _Server:
 
     def retry_on_new_port(self) -> bool:
         self.port = free_port()
+        if hasattr(self, "api_port"):
+            self.api_port = free_port()
         self.write_config()
         return True
 
@@ -268,6 +270,9 @@ class NsdServer(_Server):
   rrl-ratelimit: 0
   rrl-whitelist-ratelimit: 0
   tcp-count: 200
+  # zonekeeper truncates UDP answers at the client's EDNS size up to 4096 (the issue: "truncated
+  # with TC to the client's EDNS size"); NSD's default cap is 1232. Match zonekeeper.
+  ipv4-edns-size: 4096
 remote-control:
   control-enable: no
 {zone_cfg}"""
@@ -336,12 +341,15 @@ class ZonekeeperServer(_Server):
         super().__init__(zones, keep)
         self.binary = binary
         self.workers = workers
+        self.api_port = free_port()
         self.extra = list(extra_args or []) + os.environ.get("ZK_SERVE_EXTRA_ARGS", "").split()
         os.makedirs(os.path.join(self.dir, "data"), exist_ok=True)
 
     def command(self) -> list[str]:
+        # The API port is bound too: give it a free one so parallel tests don't collide.
         cmd = [self.binary, "serve", "--data-dir", os.path.join(self.dir, "data"),
-               "--dns-listen", f"127.0.0.1:{self.port}", "--dns-workers", str(self.workers)]
+               "--dns-listen", f"127.0.0.1:{self.port}", "--dns-workers", str(self.workers),
+               "--api-listen", f"127.0.0.1:{self.api_port}"]
         for p in self.zone_paths.values():
             cmd += ["--zone-file", p]
         return cmd + self.extra

@@ -974,6 +974,10 @@ TEST(SigV4Test, Dates) {
   EXPECT_FALSE(parseAmzDate("2015-08-30T12:36:00Z"));
   EXPECT_FALSE(parseAmzDate("2015083OT123600Z"));
   EXPECT_TRUE(parseAmzDate("20240229T235959Z"));
+  // Years outside 1900..2200 are refused rather than overflowing the clock (found by the fuzzer).
+  EXPECT_FALSE(parseAmzDate("99991231T235959Z"));
+  EXPECT_FALSE(parseAmzDate("00010101T000000Z"));
+  EXPECT_FALSE(parseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT"));
   auto h = parseHttpDate("Sun, 30 Aug 2015 12:36:00 GMT");
   ASSERT_TRUE(h);
   EXPECT_EQ(formatAmzDate(*h), "20150830T123600Z");

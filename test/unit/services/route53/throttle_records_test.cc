@@ -1,0 +1,84 @@
+// Token-bucket throttling with a fake clock, and how record sets become served RRsets.
+#include <gtest/gtest.h>
+
+#include "dns/rdata.h"
+#include "dns/types.h"
+#include "services/route53/records.h"
+#include "services/route53/throttle.h"
+
+namespace zk::route53 {
+namespace {
+
+namespace t = dns::rrtype;
+
+TEST(ThrottleTest, OffByDefault) {
+  FakeClock clock;
+  Throttle th({}, clock);
+  EXPECT_FALSE(th.enabled());
+  for (int i = 0; i < 10000; ++i) ASSERT_TRUE(th.tryAcquire("111111111111"));
+}
+
+TEST(ThrottleTest, BurstThenRatePerAccount) {
+  FakeClock clock;
+  Throttle th({/*requests_per_second=*/5, /*burst=*/3}, clock);
+  EXPECT_TRUE(th.tryAcquire("a"));
+  EXPECT_TRUE(th.tryAcquire("a"));
+  EXPECT_TRUE(th.tryAcquire("a"));
+  EXPECT_FALSE(th.tryAcquire("a"));
+  EXPECT_TRUE(th.tryAcquire("b"));  // its own bucket
+  clock.advance(std::chrono::milliseconds(200));  // one token at 5/s
+  EXPECT_TRUE(th.tryAcquire("a"));
+  EXPECT_FALSE(th.tryAcquire("a"));
+  clock.advance(std::chrono::seconds(10));  // refills to the burst, not beyond
+  int granted = 0;
+  for (int i = 0; i < 10; ++i) granted += th.tryAcquire("a") ? 1 : 0;
+  EXPECT_EQ(granted, 3);
+}
+
+RecordSet rs(const char* n, uint16_t type, uint32_t ttl, std::vector<std::string> values, std::string id = "",
+             std::optional<int64_t> weight = std::nullopt) {
+  RecordSet r;
+  r.name = *dns::Name::fromText(n);
+  r.type = type;
+  r.ttl = ttl;
+  r.values = std::move(values);
+  r.set_identifier = std::move(id);
+  r.weight = weight;
+  return r;
+}
+
+TEST(ServedRRsetTest, WeightedSetsAreServedTogetherAtLowestTtl) {
+  std::vector<RecordSet> sets = {rs("w.example.com.", t::kA, 300, {"192.0.2.1"}, "a", 1),
+                                 rs("w.example.com.", t::kA, 60, {"192.0.2.2", "192.0.2.1"}, "b", 2),
+                                 rs("w.example.com.", t::kTXT, 60, {"\"x\""})};
+  auto r = servedRRset(*dns::Name::fromText("w.example.com."), t::kA, sets);
+  ASSERT_TRUE(r.ok()) << r.status().toString();
+  EXPECT_EQ(r->ttl, 60u);
+  EXPECT_EQ(r->rdatas.size(), 2u);  // duplicates merged
+  auto none = servedRRset(*dns::Name::fromText("w.example.com."), t::kAAAA, sets);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->rdatas.empty());  // deletes the RRset
+}
+
+TEST(ServedRRsetTest, OneCnameServedTheHeaviest) {
+  std::vector<RecordSet> sets = {rs("c.example.com.", t::kCNAME, 60, {"light.example.net."}, "a", 1),
+                                 rs("c.example.com.", t::kCNAME, 60, {"heavy.example.net."}, "b", 9)};
+  auto r = servedRRset(*dns::Name::fromText("c.example.com."), t::kCNAME, sets);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->rdatas.size(), 1u);
+  EXPECT_EQ(dns::rdataToText(t::kCNAME, r->rdatas[0]), "heavy.example.net.");
+}
+
+TEST(ServedRRsetTest, AliasServesNothingAndServedRecordsGroups) {
+  RecordSet alias = rs("a.example.com.", t::kA, 0, {});
+  alias.alias = AliasTarget{"Z2", "lb.example.net.", false};
+  std::vector<RecordSet> sets = {alias, rs("b.example.com.", t::kA, 30, {"192.0.2.9"}),
+                                 rs("w.example.com.", t::kA, 30, {"192.0.2.1"}, "x", 1),
+                                 rs("w.example.com.", t::kA, 30, {"192.0.2.2"}, "y", 1)};
+  auto all = servedRecords(sets);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 3u);
+}
+
+}  // namespace
+}  // namespace zk::route53
