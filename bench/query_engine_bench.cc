@@ -28,8 +28,8 @@ std::string aAddr(int i) {
          std::to_string(i & 0xFF);
 }
 
-char buf[64];
-const char* fmt(const char* f, int v) {
+std::string fmt(const char* f, int v) {
+  char buf[64];
   std::snprintf(buf, sizeof(buf), f, v);
   return buf;
 }
@@ -43,7 +43,7 @@ std::string benchZoneText() {
   w += "@ IN MX 10 mail1\n@ IN MX 20 mail2\n@ IN TXT \"v=spf1 mx -all\"\n";
   w += "ns1 IN A 198.18.255.1\nns1 IN AAAA 2001:db8:ffff::53\nns2 IN A 198.18.255.2\nns2 IN AAAA 2001:db8:ffff::54\n";
   w += "mail1 IN A 198.18.255.10\nmail2 IN A 198.18.255.11\n";
-  for (int i = 0; i < kA; ++i) w += std::string(fmt("host%05d", i)) + " IN A " + aAddr(i) + "\n";
+  for (int i = 0; i < kA; ++i) w += (fmt("host%05d", i)) + " IN A " + aAddr(i) + "\n";
   for (int i = 0; i < kAAAA; ++i) {
     char b[96];
     std::snprintf(b, sizeof(b), "v6-%04d IN AAAA 2001:db8:%x::%x\n", i, i >> 8, (i & 0xFF) ? (i & 0xFF) : 1);
@@ -56,10 +56,10 @@ std::string benchZoneText() {
   }();
   for (int i = 0; i < kTxt; ++i) {
     int n = 40 + (i * 37) % 81;
-    w += std::string(fmt("txt-%04d", i)) + " IN TXT \"" + fmt("k%04d=", i) + alpha.substr(0, size_t(n - 6)) + "\"\n";
+    w += (fmt("txt-%04d", i)) + " IN TXT \"" + fmt("k%04d=", i) + alpha.substr(0, size_t(n - 6)) + "\"\n";
   }
   for (int i = 0; i < kCname; ++i)
-    w += std::string(fmt("alias-%04d", i)) + " IN CNAME " + fmt("host%05d", (i * 7919) % kA) + "\n";
+    w += (fmt("alias-%04d", i)) + " IN CNAME " + fmt("host%05d", (i * 7919) % kA) + "\n";
   for (int i = 0; i < kMx; ++i) {
     std::string o = fmt("mx-%03d", i);
     w += o + " IN MX 10 " + fmt("host%05d", (i * 2 + 1) % kA) + "\n";
@@ -74,7 +74,7 @@ std::string benchZoneText() {
     for (int j = 0; j < 24; ++j) {
       char b[32];
       std::snprintf(b, sizeof(b), "big%02d-%02d-", i, j);
-      w += std::string(fmt("big-%02d", i)) + " IN TXT \"" + b + hex + "\"\n";
+      w += (fmt("big-%02d", i)) + " IN TXT \"" + b + hex + "\"\n";
     }
   w += "*.wild IN A 198.18.254.1\n*.wild IN TXT \"wildcard synthesized\"\n";
   return w;
@@ -127,14 +127,14 @@ std::string randLabel(std::mt19937& r) {
 // gen-queries.py kinds.
 std::vector<uint8_t> make(const std::string& kind, std::mt19937& r, bool edns) {
   namespace t = zk::dns::rrtype;
-  if (kind == "a") return query(std::string(fmt("host%05d", int(r() % 10000))) + ".bench.test.", t::kA, edns);
-  if (kind == "aaaa") return query(std::string(fmt("v6-%04d", int(r() % 1000))) + ".bench.test.", t::kAAAA, edns);
-  if (kind == "txt") return query(std::string(fmt("txt-%04d", int(r() % 1000))) + ".bench.test.", t::kTXT, edns);
-  if (kind == "cname") return query(std::string(fmt("alias-%04d", int(r() % 500))) + ".bench.test.", t::kA, edns);
-  if (kind == "mx") return query(std::string(fmt("mx-%03d", int(r() % 100))) + ".bench.test.", t::kMX, edns);
+  if (kind == "a") return query((fmt("host%05d", int(r() % 10000))) + ".bench.test.", t::kA, edns);
+  if (kind == "aaaa") return query((fmt("v6-%04d", int(r() % 1000))) + ".bench.test.", t::kAAAA, edns);
+  if (kind == "txt") return query((fmt("txt-%04d", int(r() % 1000))) + ".bench.test.", t::kTXT, edns);
+  if (kind == "cname") return query((fmt("alias-%04d", int(r() % 500))) + ".bench.test.", t::kA, edns);
+  if (kind == "mx") return query((fmt("mx-%03d", int(r() % 100))) + ".bench.test.", t::kMX, edns);
   if (kind == "wild") return query(randLabel(r) + ".wild.bench.test.", r() % 4 == 3 ? t::kTXT : t::kA, edns);
   if (kind == "nx") return query("nx-" + randLabel(r) + ".bench.test.", t::kA, edns);
-  return query(std::string(fmt("big-%02d", int(r() % 20))) + ".bench.test.", t::kTXT, edns);  // "big"
+  return query((fmt("big-%02d", int(r() % 20))) + ".bench.test.", t::kTXT, edns);  // "big"
 }
 
 void run(benchmark::State& state, const std::vector<std::vector<uint8_t>>& qs) {

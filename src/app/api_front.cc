@@ -74,8 +74,7 @@ Status ApiFront::start() {
     std::lock_guard lock(mu_);
     stopping_ = false;
   }
-  const int n = options_.workers < 1 ? 1 : options_.workers;
-  for (int i = 0; i < n; ++i) workers_.emplace_back([this] { workerLoop(); });
+  for (int i = 0; i < options_.workers; ++i) workers_.emplace_back([this] { workerLoop(); });
   http::ServerConfig cfg;
   cfg.listen = options_.listen;
   cfg.threads = options_.io_threads;
@@ -121,6 +120,10 @@ void ApiFront::workerLoop() {
 }
 
 void ApiFront::handle(http::Request&& request, http::Responder respond) {
+  if (workers_.empty()) {  // workers = 0: run on the I/O thread itself (it blocks while committing)
+    respond(process(request));
+    return;
+  }
   auto shared = std::make_shared<http::Request>(std::move(request));
   {
     std::lock_guard lock(mu_);

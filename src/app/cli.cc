@@ -84,7 +84,9 @@ int runCli(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--region", so.region, "Region shown in the usage hint")->capture_default_str();
   ApiSettings api;
-  serve->add_option("--api-workers", api.workers, "Threads running API calls")->capture_default_str();
+  serve->add_option("--api-workers", api.workers,
+                    "Threads running API calls (0 = on the I/O threads)")->capture_default_str();
+  serve->add_option("--api-io-threads", api.io_threads, "HTTP I/O threads")->capture_default_str();
   serve->add_option("--api-throttle-rate", api.throttle.requests_per_second,
                     "API calls per second per account (token bucket; 0 = unlimited)")
       ->capture_default_str();

@@ -88,6 +88,7 @@ Status Server::startApi() {
   ao.tls_cert = options_.api_tls_cert;
   ao.tls_key = options_.api_tls_key;
   ao.workers = api_settings_.workers;
+  ao.io_threads = api_settings_.io_threads;
   ao.throttle = api_settings_.throttle;
   api_ = std::make_unique<ApiFront>(ao, keys_->asLookup(), clock_);
   route53::Route53Service* svc = route53_.get();

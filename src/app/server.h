@@ -23,7 +23,9 @@ namespace zk::app {
 
 // Settings of the AWS API beyond ServeOptions (filled from `serve` flags).
 struct ApiSettings {
-  int workers = 32;                      // threads running API calls (they wait for group commits)
+  int io_threads = 2;                    // HTTP I/O threads
+  int workers = 32;                      // threads running API calls (they wait for group commits);
+                                         // 0 = run calls on the I/O threads
   route53::ThrottleConfig throttle;      // per account; off by default
   route53::ChangeBatchLimits batch_limits;
   int64_t max_record_sets_per_zone = 10000;

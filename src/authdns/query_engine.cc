@@ -40,11 +40,57 @@ inline void wr32(uint8_t* p, uint32_t v) {
   p[3] = uint8_t(v);
 }
 
-// Length of the uncompressed, well-formed name at p (names we wrote or validated).
-inline size_t nameLen(const uint8_t* p) {
+// Names inside our own response may be compressed (owner pointers, RDATA names compressed against
+// their owner, RFC 1035 §4.1.4). We only write pointers to earlier offsets, so walks terminate;
+// they are bounded anyway.
+
+// Octets the stored form of the name at p occupies (labels up to the root or the first pointer).
+inline size_t storedNameLen(const uint8_t* p) {
   size_t n = 0;
-  while (p[n] != 0) n += 1 + p[n];
-  return n + 1;
+  while (true) {
+    if (p[n] == 0) return n + 1;
+    if ((p[n] & 0xC0) == 0xC0) return n + 2;
+    n += 1 + size_t(p[n]);
+  }
+}
+
+// Message offsets of the labels of the name at `off` (following pointers); pos[count] is the
+// offset of its root label. Returns the label count.
+size_t labelPositions(const uint8_t* buf, size_t off, uint16_t* pos /* [LookupName::kMaxLabels + 1] */) {
+  size_t n = 0;
+  for (int hops = 0; hops < 64;) {
+    const uint8_t b = buf[off];
+    if ((b & 0xC0) == 0xC0) {
+      off = size_t(b & 0x3F) << 8 | buf[off + 1];
+      ++hops;
+      continue;
+    }
+    pos[n] = uint16_t(off);
+    if (b == 0 || n == LookupName::kMaxLabels) return n;
+    ++n;
+    off += 1 + size_t(b);
+  }
+  return n;
+}
+
+// Writes the uncompressed form of the name at `off` to `out` (>= 255 octets); returns its length.
+size_t expandName(const uint8_t* buf, size_t off, uint8_t* out) {
+  size_t len = 0;
+  for (int hops = 0; hops < 64;) {
+    const uint8_t b = buf[off];
+    if ((b & 0xC0) == 0xC0) {
+      off = size_t(b & 0x3F) << 8 | buf[off + 1];
+      ++hops;
+      continue;
+    }
+    if (len + 1 + b > dns::kMaxNameLength) break;
+    std::memcpy(out + len, buf + off, 1 + size_t(b));
+    len += 1 + size_t(b);
+    if (b == 0) return len;
+    off += 1 + size_t(b);
+  }
+  out[0] = 0;
+  return 1;
 }
 
 // Skips a possibly compressed name in a query (RFC 1035 §4.1.4); false when malformed.
@@ -78,7 +124,7 @@ struct Query {
   bool rd = false, cd = false;
   size_t question_end = 0;  // 0 = no usable question
   uint16_t qtype = 0, qclass = 0;
-  bool has_opt = false;
+  bool has_opt = false;  // an OPT was seen and is well-formed
   uint16_t udp_size = 0;
   uint8_t edns_version = 0;
   bool do_bit = false;
@@ -96,13 +142,16 @@ Parse parseQuery(std::span<const uint8_t> in, Query& q) {
   q.opcode = (m[2] >> 3) & 0x0F;
   q.rd = m[2] & 0x01;
   q.cd = m[3] & 0x10;
-  if (rd16(m + 4) != 1) return Parse::kFormErr;
+  const uint16_t qdcount = rd16(m + 4);
+  if (qdcount > 1) return Parse::kFormErr;
   size_t pos = kHeader;
-  if (!q.qname.parse(m, len, pos) || pos + 4 > len) return Parse::kFormErr;
-  q.qtype = rd16(m + pos);
-  q.qclass = rd16(m + pos + 2);
-  pos += 4;
-  q.question_end = pos;
+  if (qdcount == 1) {
+    if (!q.qname.parse(m, len, pos) || pos + 4 > len) return Parse::kFormErr;
+    q.qtype = rd16(m + pos);
+    q.qclass = rd16(m + pos + 2);
+    pos += 4;
+    q.question_end = pos;
+  }
   const uint32_t an_ns = uint32_t(rd16(m + 6)) + rd16(m + 8);
   const uint32_t ar = rd16(m + 10);
   for (uint32_t i = 0; i < an_ns + ar; ++i) {
@@ -128,6 +177,13 @@ Parse parseQuery(std::span<const uint8_t> in, Query& q) {
     }
     pos = rdata + rdlen;
   }
+  // As NSD: a query carries no RCODE, nothing in the answer section and nothing in the authority
+  // section (except IXFR's SOA, RFC 1995 §3); QDCOUNT must be 1 (RFC 1035 §4.1.2). The OPT of such
+  // a query is still honoured in the FORMERR reply (e.g. a QDCOUNT=0 cookie probe, RFC 7873 §5.4).
+  if (qdcount != 1 || (m[3] & 0x0F) != 0 || rd16(m + 6) != 0 || (rd16(m + 8) != 0 && q.qtype != rrtype::kIXFR)) {
+    q.question_end = 0;
+    return Parse::kFormErr;
+  }
   return Parse::kOk;
 }
 
@@ -150,8 +206,10 @@ class Answerer {
  public:
   enum Section { kAnswer = 0, kAuthority = 1, kAdditional = 2 };
 
-  Answerer(const Zone& zone, const Query& q, uint8_t* buf, size_t limit, bool minimal_any, bool minimal_responses)
-      : zone_(zone),
+  Answerer(const zone::ZoneSet& zones, const Zone* zone, const Query& q, uint8_t* buf, size_t limit,
+           bool minimal_any, bool minimal_responses)
+      : zones_(zones),
+        zone_(zone),
         q_(q),
         buf_(buf),
         limit_(limit),
@@ -170,57 +228,104 @@ class Answerer {
 
  private:
   struct Target {
-    uint16_t off;   // where the target name is in the message (uncompressed)
+    uint16_t off;   // where the target name is in the message
     bool referral;  // NS target of a referral: glue at or below the cut is required (RFC 9471)
   };
 
-  // Appends every RR of `rs` with owners referring to the name at `owner_off`. Owners are 2-byte
-  // pointers (the pre-rendered 0xC00C, patched when the name is elsewhere); past offset 0x3FFF a
-  // pointer cannot reach, so the owner is copied out in full. False (nothing written) if it does
-  // not fit. `first_target`: message offset of the first RR's target name.
+  // Appends every RR of `rs`, its owners referring to the name at `owner_off` in the message.
+  // Fast path (no compressible RDATA names): one memcpy of the pre-rendered RRs, whose owner is
+  // the pointer C0 0C to the question, patched when the owner is another name. False (nothing
+  // committed) if it does not fit. `first_target`: message offset of the first RR's target name.
   bool put(const RRset& rs, size_t owner_off, Section section, bool add_targets, bool referral,
            size_t* first_target = nullptr) {
+    if (!rs.relocs().empty() || owner_off >= 0x4000)
+      return putAssembled(rs, owner_off, section, add_targets, referral, first_target);
     const auto w = rs.wire();
     const auto tg = rs.targets();
-    const uint8_t* src = w.data();
     const size_t n = w.size();
-    if (owner_off < 0x4000) {
-      if (pos_ + n > limit_) return false;
-      uint8_t* dst = buf_ + pos_;
-      std::memcpy(dst, src, n);
-      if (owner_off != kHeader) {
-        const uint8_t hi = uint8_t(0xC0 | (owner_off >> 8)), lo = uint8_t(owner_off);
-        for (size_t p = 0, i = 0; i < rs.count(); ++i) {
-          dst[p] = hi;
-          dst[p + 1] = lo;
-          p += 12 + rd16(dst + p + 10);
-        }
+    if (pos_ + n > limit_) return false;
+    uint8_t* dst = buf_ + pos_;
+    std::memcpy(dst, w.data(), n);
+    if (owner_off != kHeader) {
+      const uint8_t hi = uint8_t(0xC0 | (owner_off >> 8)), lo = uint8_t(owner_off);
+      for (size_t p = 0, i = 0; i < rs.count(); ++i) {
+        dst[p] = hi;
+        dst[p + 1] = lo;
+        p += 12 + rd16(dst + p + 10);
       }
-      if (!tg.empty()) {
-        if (first_target != nullptr) *first_target = pos_ + tg[0];
-        if (add_targets)
-          for (uint16_t t : tg) addTarget(pos_ + t, referral);
-      }
-      pos_ += n;
-    } else {
-      const uint8_t* owner = buf_ + owner_off;
-      const size_t ol = nameLen(owner);
-      if (pos_ + n + size_t(rs.count()) * (ol - 2) > limit_) return false;
-      size_t p = 0, out = pos_;
-      for (size_t i = 0; i < rs.count(); ++i) {
-        const size_t rr = 12 + rd16(src + p + 10);
-        std::memcpy(buf_ + out, owner, ol);
-        std::memcpy(buf_ + out + ol, src + p + 2, rr - 2);
-        if (!tg.empty()) {
-          const size_t t = out + ol + (tg[i] - p - 2);
-          if (i == 0 && first_target != nullptr) *first_target = t;
-          if (add_targets) addTarget(t, referral);
-        }
-        p += rr;
-        out += ol + rr - 2;
-      }
-      pos_ = out;
     }
+    if (!tg.empty()) {
+      if (first_target != nullptr) *first_target = pos_ + tg[0];
+      if (add_targets)
+        for (uint16_t t : tg) addTarget(pos_ + t, referral);
+    }
+    pos_ += n;
+    count_[section] = uint16_t(count_[section] + rs.count());
+    return true;
+  }
+
+  // RR by RR: each RDATA name listed in rs.relocs() keeps its leading labels and ends in a pointer
+  // to the owner's matching suffix (RFC 1035 §4.1.4), as NSD compresses them; owners past offset
+  // 0x3FFF (beyond a 14-bit pointer) are written out in full.
+  bool putAssembled(const RRset& rs, size_t owner_off, Section section, bool add_targets, bool referral,
+                    size_t* first_target) {
+    const auto relocs = rs.relocs();
+    const auto tg = rs.targets();
+    const uint8_t* src = rs.wire().data();
+    uint16_t lpos[LookupName::kMaxLabels + 1];
+    const size_t nl = relocs.empty() ? 0 : labelPositions(buf_, owner_off, lpos);
+    uint8_t owner_full[dns::kMaxNameLength];
+    size_t owner_len = 2;
+    if (owner_off >= 0x4000) owner_len = expandName(buf_, owner_off, owner_full);
+    size_t p = 0, out = pos_, ri = 0;
+    for (size_t i = 0; i < rs.count(); ++i) {
+      const size_t end = p + 12 + rd16(src + p + 10);
+      if (out + owner_len + 10 > limit_) return false;
+      if (owner_off < 0x4000) {
+        wr16(buf_ + out, uint16_t(0xC000 | owner_off));
+      } else {
+        std::memcpy(buf_ + out, owner_full, owner_len);
+      }
+      out += owner_len;
+      std::memcpy(buf_ + out, src + p + 2, 8);  // TYPE, CLASS, TTL
+      const size_t rdlen_at = out + 8;
+      out += 10;
+      const size_t rd_out = out;
+      const size_t target_src = tg.empty() ? SIZE_MAX : tg[i];
+      size_t target_dst = SIZE_MAX;
+      auto copy = [&](size_t from, size_t to) {
+        if (out + (to - from) > limit_) return false;
+        std::memcpy(buf_ + out, src + from, to - from);
+        if (target_src >= from && target_src < to) target_dst = out + (target_src - from);
+        out += to - from;
+        return true;
+      };
+      size_t cur = p + 12;
+      while (ri < relocs.size() && relocs[ri].offset < end) {
+        const RRset::Reloc& r = relocs[ri++];
+        if (!copy(cur, r.offset)) return false;
+        if (target_src == r.offset) target_dst = out;
+        if (!copy(r.offset, r.offset + r.prefix_len)) return false;
+        const size_t suffix = size_t(r.offset) + r.prefix_len;
+        const size_t suffix_len = storedNameLen(src + suffix);
+        if (r.labels <= nl && lpos[nl - r.labels] < 0x4000) {
+          if (out + 2 > limit_) return false;
+          wr16(buf_ + out, uint16_t(0xC000 | lpos[nl - r.labels]));
+          out += 2;
+        } else if (!copy(suffix, suffix + suffix_len)) {
+          return false;
+        }
+        cur = suffix + suffix_len;
+      }
+      if (!copy(cur, end)) return false;
+      wr16(buf_ + rdlen_at, uint16_t(out - rd_out));
+      if (target_dst != SIZE_MAX) {
+        if (i == 0 && first_target != nullptr) *first_target = target_dst;
+        if (add_targets) addTarget(target_dst, referral);
+      }
+      p = end;
+    }
+    pos_ = out;
     count_[section] = uint16_t(count_[section] + rs.count());
     return true;
   }
@@ -237,13 +342,16 @@ class Answerer {
     ntargets_ = 0;
   }
 
-  // NXDOMAIN / NODATA: the SOA in authority with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3).
-  void negative(bool nxdomain) {
+  // NXDOMAIN / NODATA for the name at `name_off`: the SOA of its zone in authority, with TTL
+  // min(SOA TTL, MINIMUM) (RFC 2308 §3). Its owner points at the apex labels of that name.
+  void negative(bool nxdomain, size_t name_off) {
     if (nxdomain) rcode_ = kRcodeNxDomain;
-    const size_t apex_off = kHeader + q_.qname.labelOffset(q_.qname.labelCount() - zone_.apexLabelCount());
+    uint16_t lpos[LookupName::kMaxLabels + 1];
+    const size_t nl = labelPositions(buf_, name_off, lpos);
+    const size_t apex_off = lpos[nl - zone_->apexLabelCount()];
     const size_t at = pos_;
-    if (!put(zone_.soa(), apex_off, kAuthority, false, false)) return truncate();
-    wr32(buf_ + at + 6, zone_.negativeTtl());
+    if (!put(zone_->soa(), apex_off, kAuthority, false, false)) return truncate();
+    wr32(buf_ + at + storedNameLen(buf_ + at) + 4, zone_->negativeTtl());
   }
 
   bool wantsAdditional(uint16_t type) const {  // RFC 1035 §3.3.9/§3.3.11, RFC 2782
@@ -259,7 +367,20 @@ class Answerer {
     return true;
   }
 
-  const Zone& zone_;
+  // Continues with the CNAME/DNAME target at `off`: false when no zone we serve holds it.
+  bool follow(size_t off) {
+    uint8_t name[dns::kMaxNameLength];
+    const size_t len = expandName(buf_, off, name);
+    if (!chain_.assign(name, len)) return false;
+    if (zone_->contains(chain_)) return true;
+    const Zone* z = zones_.findZone(chain_);  // another zone served here (NSD follows too)
+    if (z == nullptr) return false;
+    zone_ = z;
+    return true;
+  }
+
+  const zone::ZoneSet& zones_;
+  const Zone* zone_;
   const Query& q_;
   uint8_t* buf_;
   size_t limit_;
@@ -283,16 +404,16 @@ class Answerer {
 
 void Answerer::resolve() {
   const LookupName* name = &q_.qname;
-  size_t name_off = kHeader;  // where `name` is written in the message
+  size_t name_off = kHeader;  // where `name` is in the message (possibly compressed)
   const uint16_t qtype = q_.qtype;
   while (true) {
-    const LookupResult r = zone_.lookup(*name, qtype);
+    const LookupResult r = zone_->lookup(*name, qtype);
     switch (r.kind) {
       case LookupResult::kExact:
       case LookupResult::kWildcard: {  // a wildcard answers with the name itself as owner (RFC 4592 §3.3.1)
         const Node* node = r.node;
         if (qtype == rrtype::kANY) {
-          if (!node->hasData()) return negative(false);
+          if (!node->hasData()) return negative(false, name_off);
           if (minimal_any_) {  // RFC 8482 §4.1: one RRset (the SOA at the apex, as NSD)
             const RRset* soa = node->find(rrtype::kSOA);
             const RRset& rs = soa != nullptr ? *soa : node->rrset(0);
@@ -307,13 +428,13 @@ void Answerer::resolve() {
           if (!visit(node)) return;
           size_t target = 0;
           if (!put(*node->find(rrtype::kCNAME), name_off, kAnswer, false, false, &target)) return truncate();
-          if (!chain_.assign(buf_ + target, nameLen(buf_ + target)) || !zone_.contains(chain_)) return;
+          if (!follow(target)) return;
           name = &chain_;
           name_off = target;
           continue;
         }
         const RRset* rs = node->find(qtype);
-        if (rs == nullptr) return negative(false);
+        if (rs == nullptr) return negative(false, name_off);
         if (!put(*rs, name_off, kAnswer, wantsAdditional(qtype), false)) return truncate();
         return;
       }
@@ -323,67 +444,86 @@ void Answerer::resolve() {
         cut_len_ = name->suffixLength(r.label);
         cut_hash_ = name->suffixHash(r.label);
         cut_labels_ = name->labelCount() - r.label;
-        if (!put(*r.node->find(rrtype::kNS), name_off + name->labelOffset(r.label), kAuthority, true, true))
-          return truncate();
+        uint16_t lpos[LookupName::kMaxLabels + 1];
+        labelPositions(buf_, name_off, lpos);
+        if (!put(*r.node->find(rrtype::kNS), lpos[r.label], kAuthority, true, true)) return truncate();
         return;
       }
       case LookupResult::kDname: {  // RFC 6672 §3.1: the DNAME, then a CNAME synthesized from it
         if (!visit(r.node)) return;
         const RRset* dn = r.node->find(rrtype::kDNAME);
+        uint16_t lpos[LookupName::kMaxLabels + 1];
+        labelPositions(buf_, name_off, lpos);
         size_t target = 0;
-        if (!put(*dn, name_off + name->labelOffset(r.label), kAnswer, false, false, &target)) return truncate();
-        const size_t prefix = name->labelOffset(r.label);
-        const size_t tlen = nameLen(buf_ + target);
+        if (!put(*dn, lpos[r.label], kAnswer, false, false, &target)) return truncate();
+        uint8_t cur[dns::kMaxNameLength], tname[dns::kMaxNameLength];
+        expandName(buf_, name_off, cur);
+        const size_t prefix = name->labelOffset(r.label);  // the labels below the DNAME owner
+        const size_t tlen = expandName(buf_, target, tname);
         if (prefix + tlen > dns::kMaxNameLength) {  // RFC 6672 §2.2
           rcode_ = kRcodeYxDomain;
           return;
         }
-        const size_t owner_len = name_off < 0x4000 ? 2 : nameLen(buf_ + name_off);
-        if (pos_ + owner_len + 10 + prefix + tlen > limit_) return truncate();
+        uint8_t owner_full[dns::kMaxNameLength];
+        const size_t owner_len = name_off < 0x4000 ? 2 : expandName(buf_, name_off, owner_full);
+        const size_t tail = target < 0x4000 ? 2 : tlen;  // the target: a pointer to the DNAME's RDATA
+        if (pos_ + owner_len + 10 + prefix + tail > limit_) return truncate();
         uint8_t* p = buf_ + pos_;
         if (name_off < 0x4000) {
           wr16(p, uint16_t(0xC000 | name_off));
         } else {
-          std::memmove(p, buf_ + name_off, owner_len);
+          std::memcpy(p, owner_full, owner_len);
         }
         p += owner_len;
         wr16(p, rrtype::kCNAME);
         wr16(p + 2, dns::rrclass::kIN);
         wr32(p + 4, dn->ttl());
-        wr16(p + 8, uint16_t(prefix + tlen));
-        std::memcpy(p + 10, buf_ + name_off, prefix);  // the query's labels below the DNAME owner
-        std::memcpy(p + 10 + prefix, buf_ + target, tlen);
+        wr16(p + 8, uint16_t(prefix + tail));
+        std::memcpy(p + 10, cur, prefix);
+        if (target < 0x4000) {
+          wr16(p + 10 + prefix, uint16_t(0xC000 | target));
+        } else {
+          std::memcpy(p + 10 + prefix, tname, tlen);
+        }
         const size_t new_off = pos_ + owner_len + 10;
-        pos_ = new_off + prefix + tlen;
+        pos_ = new_off + prefix + tail;
         ++count_[kAnswer];
-        if (!chain_.assign(buf_ + new_off, prefix + tlen) || !zone_.contains(chain_)) return;
+        if (qtype == rrtype::kCNAME) return;  // the synthesized CNAME is the answer
+        if (!follow(new_off)) return;
         name = &chain_;
         name_off = new_off;
         continue;
       }
       case LookupResult::kNxdomain:
-        return negative(true);
+        return negative(true, name_off);
     }
     return;
   }
 }
 
-// A and AAAA of NS/MX/SRV targets that are in the zone (RFC 1034 §4.3.2 step 6); owners point at
-// the target names already in the message.
+// A and AAAA of NS/MX/SRV targets in zones served here, wildcards included (RFC 1034 §4.3.2
+// step 6, as NSD); owners point at the target names already in the message.
 void Answerer::additional() {
   if (tc_) return;
-  const Node* added[kMaxTargets];
+  uint64_t added[kMaxTargets];
   size_t nadded = 0;
   LookupName t;
+  uint8_t name[dns::kMaxNameLength];
   for (size_t i = 0; i < ntargets_; ++i) {
     const Target& tg = targets_[i];
-    if (!t.assign(buf_ + tg.off, nameLen(buf_ + tg.off)) || !zone_.contains(t)) continue;
-    const Node* node = zone_.find(t);
-    if (node == nullptr) continue;
+    if (!t.assign(name, expandName(buf_, tg.off, name))) continue;
+    const Zone* z = zone_->contains(t) ? zone_ : zones_.findZone(t);
+    if (z == nullptr) continue;
+    const Node* node = z->find(t);
+    if (node == nullptr) {
+      const LookupResult r = z->lookup(t, rrtype::kA);
+      if (r.kind != LookupResult::kWildcard) continue;
+      node = r.node;
+    }
     bool dup = false;
-    for (size_t k = 0; k < nadded; ++k) dup |= added[k] == node;
+    for (size_t k = 0; k < nadded; ++k) dup |= added[k] == t.hash();
     if (dup) continue;
-    added[nadded++] = node;
+    added[nadded++] = t.hash();
     const bool required = tg.referral && t.labelCount() >= cut_labels_ &&
                           t.suffixEquals(t.labelCount() - cut_labels_, cut_hash_, cut_lower_, cut_len_);
     for (uint16_t type : {rrtype::kA, rrtype::kAAAA}) {
@@ -428,17 +568,6 @@ size_t emptyResponse(uint8_t* o, size_t cap, const Query& q, uint16_t rcode, boo
 
 // ---- AXFR (RFC 5936) ----
 
-// RFC 3597 §4: the only types whose RDATA names may be compressed.
-bool compressibleRdata(uint16_t type) {
-  switch (type) {
-    case rrtype::kNS: case 3: case 4: case rrtype::kCNAME: case rrtype::kSOA: case 7: case 8: case 9:
-    case rrtype::kPTR: case 14: case rrtype::kMX:
-      return true;
-    default:
-      return false;
-  }
-}
-
 class AxfrWriter {
  public:
   AxfrWriter(const Query& q, const std::function<bool(std::span<const uint8_t>)>& sink) : q_(q), sink_(sink) {
@@ -460,7 +589,7 @@ class AxfrWriter {
     wr16(&msg_[fixed + 2], dns::rrclass::kIN);
     wr32(&msg_[fixed + 4], ttl);
     const size_t rdstart = msg_.size();
-    if (compressibleRdata(type)) {
+    if (zone::rdata_layout::compressible(type)) {  // RFC 3597 §4
       zone::rdata_layout::NameRange names[2];
       int count = zone::rdata_layout::canonicalNames(type, rdata, names);
       size_t at = 0;
@@ -564,18 +693,20 @@ size_t QueryEngine::answer(const zone::ZoneSet& zones, std::span<const uint8_t> 
   size_t limit;
   if (ctx.transport == Transport::kTcp) {
     limit = std::min<size_t>(out.size(), 65535);
-  } else if (parsed == Parse::kOk && q.has_opt) {
+  } else if (parsed != Parse::kFormErrWithQuestion && q.has_opt) {
     limit = std::min<size_t>(out.size(), std::max<size_t>(512, q.udp_size));
   } else {
     limit = std::min<size_t>(out.size(), 512);
   }
-  const bool opt = parsed == Parse::kOk && q.has_opt;
+  const bool opt = parsed != Parse::kFormErrWithQuestion && q.has_opt;
 
   if (q.opcode != uint8_t(dns::Opcode::kQuery)) return emptyResponse(o, limit, q, kRcodeNotImp, true, opt);
-  if (parsed == Parse::kFormErr) return emptyResponse(o, limit, q, kRcodeFormErr, false, false);
+  if (parsed == Parse::kFormErr) return emptyResponse(o, limit, q, kRcodeFormErr, false, opt);
   if (parsed == Parse::kFormErrWithQuestion) return emptyResponse(o, limit, q, kRcodeFormErr, true, false);
   if (q.edns_version > 0) return emptyResponse(o, limit, q, kRcodeBadVers, true, true);  // RFC 6891 §6.1.3
-  if (q.qclass != dns::rrclass::kIN) return emptyResponse(o, limit, q, kRcodeRefused, true, opt);
+  // QCLASS * (RFC 1035 §3.2.5) is answered from the IN data, not authoritatively (as NSD).
+  if (q.qclass != dns::rrclass::kIN && q.qclass != dns::rrclass::kANY)
+    return emptyResponse(o, limit, q, kRcodeRefused, true, opt);
   if (q.qtype == rrtype::kAXFR || q.qtype == rrtype::kIXFR) {
     // Allowed transfers are streamed by the server through answerAxfr(); AXFR over UDP is not
     // defined (RFC 5936 §4.2), NSD answers it NOTIMP.
@@ -588,11 +719,12 @@ size_t QueryEngine::answer(const zone::ZoneSet& zones, std::span<const uint8_t> 
   const size_t body_limit = limit - (opt ? kOptLen : 0);
   if (q.question_end > body_limit) return 0;
   std::memcpy(o + kHeader, query.data() + kHeader, q.question_end - kHeader);  // case preserved
-  Answerer a(*zone, q, o, body_limit, options_.minimal_any && ctx.transport == Transport::kUdp,
+  Answerer a(zones, zone, q, o, body_limit, options_.minimal_any && ctx.transport == Transport::kUdp,
              options_.minimal_responses);
   a.resolve();
   a.additional();
-  return finish(o, a.pos(), q, a.rcode(), a.aa(), a.tc(), true, a.count(Answerer::kAnswer),
+  const bool aa = a.aa() && q.qclass == dns::rrclass::kIN;
+  return finish(o, a.pos(), q, a.rcode(), aa, a.tc(), true, a.count(Answerer::kAnswer),
                 a.count(Answerer::kAuthority), a.count(Answerer::kAdditional), opt);
 }
 
@@ -619,7 +751,7 @@ Status QueryEngine::answerAxfr(const zone::ZoneSet& zones, std::span<const uint8
     std::vector<uint8_t> buf(q.question_end + kOptLen + kHeader);
     buf[0] = query[0];
     buf[1] = query[1];
-    const bool opt = parsed == Parse::kOk && q.has_opt;
+    const bool opt = parsed != Parse::kFormErrWithQuestion && q.has_opt;
     size_t n = emptyResponse(buf.data(), buf.size(), q, rcode, with_question, opt || rcode > 15);
     if (!sink(std::span<const uint8_t>(buf.data(), n))) return unavailable("zone transfer aborted by the peer");
     return Status();

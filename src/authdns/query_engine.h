@@ -19,16 +19,19 @@ namespace zk::authdns {
 //
 // Behaviour (see src/authdns/README.md, "Query engine"):
 // - QR set, or shorter than a header: dropped (0). Opcode other than QUERY: NOTIMP. QDCOUNT != 1,
-//   a truncated or compressed question, malformed records after it, an OPT outside the additional
-//   section, two OPTs, an OPT not owned by the root or with malformed options: FORMERR.
+//   a truncated or compressed question, RCODE bits set, records in the answer section or (except
+//   for IXFR) the authority section, malformed records, an OPT outside the additional section,
+//   two OPTs, an OPT not owned by the root or with malformed options: FORMERR (as NSD).
 // - EDNS (RFC 6891): an OPT in the response when the query had one (payload size 1232, DO copied,
 //   RFC 3225); version > 0: BADVERS. UDP limit: max(512, the client's payload size) without
 //   exceeding out.size(); 512 without EDNS; TCP: out.size().
-// - QCLASS other than IN, or a name in no zone: REFUSED (AA clear).
-// - Exact match, CNAME chains followed within the zone (loop-safe, at most 16 links), DNAME
+// - QCLASS other than IN and * (*: answered from IN data with AA clear), or a name in no zone:
+//   REFUSED (AA clear).
+// - Exact match, CNAME chains followed through every zone served (loop-safe, at most 16 links), DNAME
 //   (RFC 6672: DNAME plus a synthesized CNAME), referrals at zone cuts (NS in authority, glue in
 //   additional, AA clear), wildcards (RFC 4592), NXDOMAIN / NODATA with the SOA in authority at TTL
-//   min(SOA TTL, MINIMUM) (RFC 2308 §3), A/AAAA in additional for NS/MX/SRV targets in the zone.
+//   min(SOA TTL, MINIMUM) (RFC 2308 §3), A/AAAA in additional for NS/MX/SRV targets served here
+//   (wildcards included). RDATA names of RFC 3597 §4 types are compressed against their owner.
 // - ANY (RFC 8482): over UDP one RRset (the SOA at the apex, else the first by type number), as
 //   NSD does; over TCP every RRset. Options::minimal_any = false gives every RRset over UDP too.
 // - Truncation: additional records that do not fit are left out; if the answer or authority does

@@ -43,14 +43,64 @@ void Node::release() const {
   }
 }
 
+namespace {
+
+// Label start offsets of an uncompressed name; returns the label count (root excluded).
+size_t labelOffsets(std::span<const uint8_t> name, uint8_t* out) {
+  size_t n = 0;
+  for (size_t p = 0; p < name.size() && name[p] != 0 && n < 128; p += 1 + name[p]) out[n++] = uint8_t(p);
+  return n;
+}
+
+// Calls fn(RRset::Reloc) for each compressible name of `rdata` (at `rd_off` in the RRset's wire)
+// that shares at least one label with the owner. A leading "*" label of the owner is never shared:
+// wildcard answers are owned by the query name, which has other labels there.
+template <typename F>
+void forEachReloc(std::span<const uint8_t> owner, const uint8_t* owner_offs, size_t owner_labels, uint16_t type,
+                  std::span<const uint8_t> rdata, size_t rd_off, F&& fn) {
+  if (!rdata_layout::compressible(type)) return;
+  rdata_layout::NameRange names[2];
+  int count = rdata_layout::canonicalNames(type, rdata, names);
+  size_t max_shared = owner_labels;
+  if (owner_labels > 0 && owner[0] == 1 && owner[1] == '*') --max_shared;
+  for (int i = 0; i < count; ++i) {
+    auto name = rdata.subspan(names[i].offset, names[i].length);
+    uint8_t offs[128];
+    size_t n = labelOffsets(name, offs);
+    size_t k = 0;
+    while (k < n && k < max_shared) {
+      const uint8_t* a = name.data() + offs[n - 1 - k];
+      const uint8_t* b = owner.data() + owner_offs[owner_labels - 1 - k];
+      if (a[0] != b[0]) break;
+      bool same = true;
+      for (size_t j = 1; j <= a[0] && same; ++j) same = dns::asciiLower(a[j]) == dns::asciiLower(b[j]);
+      if (!same) break;
+      ++k;
+    }
+    if (k == 0) continue;
+    fn(RRset::Reloc{uint16_t(rd_off + names[i].offset), uint8_t(k == n ? 0 : offs[n - k]), uint8_t(k)});
+  }
+}
+
+}  // namespace
+
 Node* NodeFactory::make(std::span<const uint8_t> name, uint32_t children, uint8_t extra_flags,
                         std::span<const RRsetSpec> rrsets) {
+  uint8_t owner_offs[128];
+  const size_t owner_labels = labelOffsets(name, owner_offs);
   const size_t entries = Node::rrsetsOffset(name.size());
   size_t data = entries + sizeof(RRset) * rrsets.size();
   uint8_t flags = extra_flags;
   for (const RRsetSpec& s : rrsets) {
-    for (size_t i = 0; i < s.count; ++i) data += kRRHeader + s.rdatas[i].size();
+    size_t relocs = 0, rr = 0;
+    for (size_t i = 0; i < s.count; ++i) {
+      forEachReloc(name, owner_offs, owner_labels, s.type, s.rdatas[i], rr + kRRHeader,
+                   [&](const RRset::Reloc&) { ++relocs; });
+      rr += kRRHeader + s.rdatas[i].size();
+    }
+    data += rr;
     if (rdata_layout::targetOffset(s.type) >= 0) data = ((data + 1) & ~size_t(1)) + 2 * s.count;
+    if (relocs > 0) data = ((data + 3) & ~size_t(3)) + 4 + 4 * relocs;
     switch (s.type) {
       case dns::rrtype::kNS: flags |= Node::kHasNs; break;
       case dns::rrtype::kCNAME: flags |= Node::kHasCname; break;
@@ -111,6 +161,23 @@ Node* NodeFactory::make(std::span<const uint8_t> name, uint32_t children, uint8_
         rr += kRRHeader + s.rdatas[i].size();
       }
       pos += 2 * s.count;
+    }
+    uint16_t nrelocs = 0;
+    const size_t relocs_at = (pos + 3) & ~size_t(3);
+    size_t rr = 0;
+    for (size_t i = 0; i < s.count; ++i) {
+      forEachReloc(name, owner_offs, owner_labels, s.type, s.rdatas[i], rr + kRRHeader, [&](const RRset::Reloc& r) {
+        std::memcpy(base + relocs_at + 4 + 4 * nrelocs, &r, sizeof r);
+        ++nrelocs;
+      });
+      rr += kRRHeader + s.rdatas[i].size();
+    }
+    if (nrelocs > 0) {
+      std::memset(base + pos, 0, relocs_at - pos);
+      std::memcpy(base + relocs_at, &nrelocs, 2);
+      std::memset(base + relocs_at + 2, 0, 2);
+      e->wire_len_ |= RRset::kHasRelocs;
+      pos = relocs_at + 4 + 4 * size_t(nrelocs);
     }
   }
   return node;
@@ -201,6 +268,16 @@ int canonicalNames(uint16_t type, std::span<const uint8_t> r, NameRange out[2]) 
     }
     default:
       return 0;
+  }
+}
+
+bool compressible(uint16_t type) {
+  switch (type) {
+    case dns::rrtype::kNS: case 3: case 4: case dns::rrtype::kCNAME: case dns::rrtype::kSOA: case 7: case 8:
+    case 9: case dns::rrtype::kPTR: case 14: case dns::rrtype::kMX:
+      return true;
+    default:
+      return false;
   }
 }
 

@@ -32,6 +32,21 @@ class RRset {
     if (!(wire_len_ & kHasTargets)) return {};
     return {reinterpret_cast<const uint16_t*>(base() + ((wire_off_ + wireLength() + 1) & ~uint32_t(1))), count_};
   }
+  // Compressible RDATA names (RFC 3597 §4 types: NS, CNAME, SOA, PTR, MX, ...) that share labels
+  // with the owner: the answer writer replaces their last `labels` labels by a pointer to the
+  // owner's suffix (RFC 1035 §4.1.4). Offsets are into wire(), in order.
+  struct Reloc {
+    uint16_t offset;      // start of the name in wire()
+    uint8_t prefix_len;   // octets of the leading labels kept as they are
+    uint8_t labels;       // labels shared with the owner (>= 1), replaced by a pointer
+  };
+  std::span<const Reloc> relocs() const {
+    if (!(wire_len_ & kHasRelocs)) return {};
+    const uint8_t* p = base() + relocsOffset();
+    uint16_t n;
+    std::memcpy(&n, p, 2);
+    return {reinterpret_cast<const Reloc*>(p + 4), n};
+  }
   // Calls fn(std::span<const uint8_t> rdata) for each RR in order.
   template <typename F>
   void forEachRdata(F&& fn) const {
@@ -48,12 +63,20 @@ class RRset {
   friend struct NodeFactory;
   friend class Node;
   static constexpr uint32_t kHasTargets = 0x80000000u;  // targets follow the wire (2-aligned)
+  static constexpr uint32_t kHasRelocs = 0x40000000u;   // then u16 count, 2 pad, Reloc[count] (4-aligned)
   const uint8_t* base() const { return reinterpret_cast<const uint8_t*>(this); }
-  uint32_t wireLength() const { return wire_len_ & ~kHasTargets; }
-  // Offset (from this entry) of the first byte after this RRset's data.
-  uint32_t endOffset() const {
+  uint32_t wireLength() const { return wire_len_ & ~(kHasTargets | kHasRelocs); }
+  uint32_t targetsEnd() const {
     uint32_t end = wire_off_ + wireLength();
     return (wire_len_ & kHasTargets) ? ((end + 1) & ~uint32_t(1)) + 2u * count_ : end;
+  }
+  uint32_t relocsOffset() const { return (targetsEnd() + 3) & ~uint32_t(3); }
+  // Offset (from this entry) of the first byte after this RRset's data.
+  uint32_t endOffset() const {
+    if (!(wire_len_ & kHasRelocs)) return targetsEnd();
+    uint16_t n;
+    std::memcpy(&n, base() + relocsOffset(), 2);
+    return relocsOffset() + 4 + 4u * n;
   }
   uint16_t type_ = 0;
   uint16_t count_ = 0;
@@ -174,6 +197,9 @@ struct NameRange {
   uint16_t length;
 };
 int canonicalNames(uint16_t type, std::span<const uint8_t> rdata, NameRange out[2]);
+// RFC 3597 §4: types whose RDATA names may be compressed (NS, MD, MF, CNAME, SOA, MB, MG, MR, PTR,
+// MINFO, MX).
+bool compressible(uint16_t type);
 // Validates what the zone itself interprets: the target name of targetOffset() types, SOA layout.
 bool valid(uint16_t type, std::span<const uint8_t> rdata);
 // Three-way comparison of RDATA in canonical form (names compared case-insensitively), RFC 4034 §6.3.

@@ -334,6 +334,11 @@ class ZoneStore {
   // The zone and all its record sets from one consistent read (for building a DNS snapshot).
   // kNotFound.
   virtual Result<ZoneData> loadZone(std::string_view zone_id) = 0;
+  // The same without holding every record set in memory: calls `fn` for each record set in Route 53
+  // order, from the same consistent read as the returned zone. Stops at the first non-ok Status
+  // from `fn` and returns it. `fn` runs on the calling thread and must not call back into the store.
+  virtual Result<HostedZone> scanZone(std::string_view zone_id,
+                                      const std::function<Status(RecordSet&&)>& fn) = 0;
 
   // GetChange. kNotFound ("NoSuchChange").
   virtual Result<ChangeInfo> getChange(std::string_view change_id) = 0;

@@ -672,29 +672,46 @@ Result<std::vector<RecordSet>> SqliteStore::getRecordSets(std::string_view zone_
   return collect<RecordSet>(*q, readRecordSet);
 }
 
-Result<route53::ZoneData> SqliteStore::loadZone(std::string_view zone_id) {
+Result<HostedZone> SqliteStore::scanZone(std::string_view zone_id,
+                                         const std::function<Status(RecordSet&&)>& fn) {
   ReaderLease db = reader();
   Result<Transaction> tx = Transaction::begin(*db);  // one snapshot for the zone row and its records
   if (!tx.ok()) return std::move(tx).status();
-  route53::ZoneData data;
+  HostedZone zone;
   {
     Result<Statement> q = db->cached("SELECT " ZK_ZONE_COLUMNS " FROM hosted_zones WHERE id = ?");
     if (!q.ok()) return std::move(q).status();
     q->bind(1, zone_id);
     Result<HostedZone> z = single<HostedZone>(*q, readZone, "No hosted zone found with ID: " + std::string(zone_id));
     if (!z.ok()) return std::move(z).status();
-    data.zone = std::move(*z);
+    zone = std::move(*z);
   }
   {
     Result<Statement> q =
         db->cached("SELECT " ZK_RECORD_COLUMNS " FROM record_sets WHERE zone_id = ?1" ZK_RECORD_ORDER);
     if (!q.ok()) return std::move(q).status();
     q->bind(1, zone_id);
-    Result<std::vector<RecordSet>> rs = collect<RecordSet>(*q, readRecordSet);
-    if (!rs.ok()) return std::move(rs).status();
-    data.record_sets = std::move(*rs);
+    while (true) {
+      Result<bool> row = q->step();
+      if (!row.ok()) return std::move(row).status();
+      if (!*row) break;
+      Result<RecordSet> rs = readRecordSet(*q);
+      if (!rs.ok()) return std::move(rs).status();
+      ZK_RETURN_IF_ERROR(fn(std::move(*rs)));
+    }
   }
   ZK_RETURN_IF_ERROR(tx->commit());
+  return zone;
+}
+
+Result<route53::ZoneData> SqliteStore::loadZone(std::string_view zone_id) {
+  route53::ZoneData data;
+  Result<HostedZone> zone = scanZone(zone_id, [&](RecordSet&& rs) {
+    data.record_sets.push_back(std::move(rs));
+    return Status();
+  });
+  if (!zone.ok()) return std::move(zone).status();
+  data.zone = std::move(*zone);
   return data;
 }
 

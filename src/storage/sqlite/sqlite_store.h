@@ -77,6 +77,8 @@ class SqliteStore final : public route53::ZoneStore,
   Result<std::vector<route53::RecordSet>> getRecordSets(std::string_view zone_id, const dns::Name& name,
                                                         std::optional<uint16_t> type) override;
   Result<route53::ZoneData> loadZone(std::string_view zone_id) override;
+  Result<route53::HostedZone> scanZone(std::string_view zone_id,
+                                       const std::function<Status(route53::RecordSet&&)>& fn) override;
   Result<route53::ChangeInfo> getChange(std::string_view change_id) override;
   Status markChangesInSync(std::span<const std::string> change_ids) override;
   Status markAllChangesInSync() override;

@@ -174,10 +174,11 @@ TEST_F(QueryEngineTest, NxdomainAndNodata) {
   }
   EXPECT_EQ(Ask("x.b.c.example.", rrtype::kA).rcode, Rcode::kNXDomain);
   EXPECT_EQ(Ask("a.b.c.example.", rrtype::kTXT).answer.size(), 1u);
-  // The apex itself.
+  // The apex itself. RDATA names are compressed against the owner, i.e. the question's labels, so
+  // they take its case (as with NSD; names compare case-insensitively, RFC 4343).
   m = Ask("EXAMPLE.", rrtype::kSOA);
   EXPECT_EQ(Txt(m.answer),
-            (std::vector<std::string>{"EXAMPLE. 3600 SOA ns1.example. hostmaster.example. 2024010101 7200 3600 1209600 120"}));
+            (std::vector<std::string>{"EXAMPLE. 3600 SOA ns1.EXAMPLE. hostmaster.EXAMPLE. 2024010101 7200 3600 1209600 120"}));
 }
 
 TEST_F(QueryEngineTest, CnameChains) {
@@ -601,6 +602,103 @@ TEST_F(QueryEngineTest, LargeTcpResponsesBeyondPointerRange) {
   for (size_t i = 1; i < m.answer.size(); ++i) EXPECT_EQ(m.answer[i].owner.toText(), "x.example.");
   m = Ask(MakeQuery("c1.example.", rrtype::kANY), Transport::kTcp);
   EXPECT_EQ(m.answer.size(), 1u);  // ANY at a CNAME: the CNAME only
+}
+
+// RDATA names share the owner's labels through pointers (RFC 1035 §4.1.4): 20 MX fit in 512 octets.
+TEST_F(QueryEngineTest, RdataNameCompression) {
+  std::string z = "@ SOA ns1 hostmaster 1 1 1 1 60\n";
+  for (int i = 0; i < 20; ++i) z += "mx-many MX " + std::to_string(i) + " mx" + std::to_string(i) + "\n";
+  z += "sub NS ns1.sub\nsub NS ns2.sub\nns1.sub A 192.0.2.1\nns2.sub A 192.0.2.2\n";
+  z += "*.w MX 10 mail.w\nmail.w A 192.0.2.3\n";
+  Add(z, "zk-diff.test.");
+  auto raw = Raw(MakeQuery("mx-many.zk-diff.test.", rrtype::kMX));
+  auto m = *dns::parseMessage(raw);
+  EXPECT_FALSE(m.tc);
+  ASSERT_EQ(m.answer.size(), 20u);
+  EXPECT_EQ(Txt(m.answer[3]), "mx-many.zk-diff.test. 3600 MX 3 mx3.zk-diff.test.");
+  EXPECT_LE(raw.size(), 512u);
+  // Each MX RR: owner pointer (2) + 10 + preference (2) + "mxN" (4-5) + pointer (2).
+  EXPECT_LT(raw.size(), 12u + 26 + 20 * 21);
+  // Referral NS and the negative SOA are compressed against their own owners.
+  m = Ask("a.sub.zk-diff.test.", rrtype::kA);
+  EXPECT_EQ(Txt(m.authority), (std::vector<std::string>{"sub.zk-diff.test. 3600 NS ns1.sub.zk-diff.test.",
+                                                        "sub.zk-diff.test. 3600 NS ns2.sub.zk-diff.test."}));
+  EXPECT_EQ(m.additional.size(), 2u);
+  m = Ask("nope.zk-diff.test.", rrtype::kA);
+  EXPECT_EQ(Txt(m.authority),
+            (std::vector<std::string>{"zk-diff.test. 60 SOA ns1.zk-diff.test. hostmaster.zk-diff.test. 1 1 1 1 60"}));
+  // A wildcard's RDATA never points at its "*" label: the query name has another label there.
+  m = Ask("X.w.zk-diff.test.", rrtype::kMX);
+  EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"X.w.zk-diff.test. 3600 MX 10 mail.w.zk-diff.test."}));
+  EXPECT_EQ(Txt(m.additional), (std::vector<std::string>{"mail.w.zk-diff.test. 3600 A 192.0.2.3"}));
+}
+
+// CNAME/DNAME targets in another zone served here are followed (as NSD); additional records come
+// from wildcards too; a CNAME query stops at the synthesized CNAME.
+TEST_F(QueryEngineTest, CrossZoneAndWildcardAdditional) {
+  Add(kExample, "example.");
+  Add("@ SOA ns hm 7 1 1 1 30\nhost1 A 198.51.100.1\n*.w A 198.51.100.9\n", "other.net.");
+  Add(std::string("@ SOA ns hm 1 1 1 1 60\nczone CNAME host1.other.net.\nczero CNAME nope.other.net.\n") +
+          "mxw MX 5 foo.w.other.net.\n",
+      "zk.test.");
+  auto m = Ask("czone.zk.test.", rrtype::kA);
+  EXPECT_TRUE(m.aa);
+  EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"czone.zk.test. 3600 CNAME host1.other.net.",
+                                                     "host1.other.net. 3600 A 198.51.100.1"}));
+  m = Ask("czone.zk.test.", rrtype::kTXT);  // NODATA in the other zone: its SOA
+  EXPECT_EQ(Txt(m.authority), (std::vector<std::string>{"other.net. 30 SOA ns.other.net. hm.other.net. 7 1 1 1 30"}));
+  m = Ask("czero.zk.test.", rrtype::kA);
+  EXPECT_EQ(m.rcode, Rcode::kNXDomain);
+  EXPECT_EQ(m.authority.size(), 1u);
+  m = Ask("mxw.zk.test.", rrtype::kMX);
+  EXPECT_EQ(Txt(m.additional), (std::vector<std::string>{"foo.w.other.net. 3600 A 198.51.100.9"}));
+  // DNAME with QTYPE CNAME: the DNAME and the synthesized CNAME, nothing more (RFC 1034 §4.3.2 3.a).
+  m = Ask("alias.d.example.", rrtype::kCNAME);
+  EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"d.example. 300 DNAME target.example.",
+                                                     "alias.d.example. 300 CNAME alias.target.example."}));
+  EXPECT_TRUE(m.authority.empty());
+}
+
+TEST_F(QueryEngineTest, QclassAnyAndHeaderChecks) {
+  Add(kExample, "example.");
+  QueryOpts any;
+  any.klass = dns::rrclass::kANY;
+  auto m = Ask("www.example.", rrtype::kA, any);
+  EXPECT_EQ(m.rcode, Rcode::kNoError);
+  EXPECT_FALSE(m.aa);  // not authoritative for class * (as NSD)
+  EXPECT_EQ(m.answer.size(), 2u);
+  EXPECT_EQ(m.questions[0].klass, dns::rrclass::kANY);
+  // RCODE bits, or records in the answer/authority section of a query: FORMERR (as NSD).
+  auto q = MakeQuery("www.example.", rrtype::kA);
+  auto rc = q;
+  rc[3] |= 0x05;
+  EXPECT_EQ(Ask(rc).rcode, Rcode::kFormErr);
+  auto an = q;
+  an[7] = 1;
+  for (int b : {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 192, 0, 2, 1}) an.push_back(uint8_t(b));
+  EXPECT_EQ(Ask(an).rcode, Rcode::kFormErr);
+  auto ns = an;
+  ns[7] = 0;
+  ns[9] = 1;
+  EXPECT_EQ(Ask(ns).rcode, Rcode::kFormErr);
+  // IXFR carries the client's SOA in the authority section (RFC 1995 §3): not malformed.
+  auto ixfr = MakeQuery("example.", rrtype::kIXFR);
+  ixfr[9] = 1;
+  for (int b : {0xC0, 0x0C, 0, 6, 0, 1, 0, 0, 0, 60, 0, 22, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0,
+                0, 0, 1})
+    ixfr.push_back(uint8_t(b));
+  EXPECT_EQ(Ask(ixfr, Transport::kTcp).rcode, Rcode::kRefused);
+  // QDCOUNT=0 with an OPT (a cookie probe, RFC 7873 §5.4): FORMERR, OPT kept.
+  QueryOpts e;
+  e.edns = true;
+  auto q0 = MakeQuery("www.example.", rrtype::kA, e);
+  std::vector<uint8_t> probe(q0.begin(), q0.begin() + 12);
+  probe[5] = 0;
+  probe.insert(probe.end(), q0.end() - 11, q0.end());
+  m = Ask(probe);
+  EXPECT_EQ(m.rcode, Rcode::kFormErr);
+  EXPECT_TRUE(m.questions.empty());
+  EXPECT_TRUE(m.edns.has_value());
 }
 
 TEST_F(QueryEngineTest, ZoneTransferQueriesInAnswer) {

@@ -85,6 +85,26 @@ TEST(ZoneBuild, PrerenderedWire) {
   auto w = mx->wire();
   EXPECT_EQ(w[14], 4);
   EXPECT_EQ(std::string(reinterpret_cast<const char*>(&w[15]), 4), "Mail");  // case as loaded
+  // Compression metadata: "Mail.Example." shares one label ("example") with the owner mx.example.
+  ASSERT_EQ(mx->relocs().size(), 1u);
+  EXPECT_EQ(mx->relocs()[0].offset, 14u);
+  EXPECT_EQ(mx->relocs()[0].prefix_len, 5u);
+  EXPECT_EQ(mx->relocs()[0].labels, 1u);
+  EXPECT_TRUE(a->relocs().empty());
+}
+
+TEST(ZoneBuild, RelocationsSkipWildcardLabelAndIncompressibleTypes) {
+  auto z = Build(std::string(kSoa) + "*.w MX 10 *.w\nsrv SRV 0 0 1 x.srv\nd DNAME x.d\n");
+  const RRset* mx = Find(z, "*.w.example.")->find(rrtype::kMX);
+  ASSERT_EQ(mx->relocs().size(), 1u);
+  EXPECT_EQ(mx->relocs()[0].labels, 2u);      // w.example., never the "*" (the query name's label)
+  EXPECT_EQ(mx->relocs()[0].prefix_len, 2u);  // "\001*" stays
+  EXPECT_TRUE(Find(z, "srv.example.")->find(rrtype::kSRV)->relocs().empty());  // RFC 3597 §4
+  EXPECT_TRUE(Find(z, "d.example.")->find(rrtype::kDNAME)->relocs().empty());
+  const RRset& soa = z->soa();  // ns1.example. and hostmaster.example.: the whole apex
+  ASSERT_EQ(soa.relocs().size(), 2u);
+  EXPECT_EQ(soa.relocs()[0].labels, 1u);
+  EXPECT_EQ(soa.relocs()[1].labels, 1u);
 }
 
 TEST(ZoneBuild, CaseInsensitiveLookupKeepsCase) {
@@ -467,7 +487,7 @@ TEST(ZoneConcurrency, ReadersWhileApplying) {
   ZonePtr current = base;
   auto reader = [&] {
     size_t found = 0;
-    while (!stop.load()) {
+    do {
       ZonePtr z;
       {
         std::lock_guard lock(mu);
@@ -477,7 +497,7 @@ TEST(ZoneConcurrency, ReadersWhileApplying) {
         const Node* n = z->find(N("n" + std::to_string(i) + ".example."));
         if (n != nullptr && n->find(rrtype::kA) != nullptr) ++found;
       }
-    }
+    } while (!stop.load());
     EXPECT_GT(found, 0u);
   };
   std::thread r1(reader), r2(reader);

@@ -114,8 +114,12 @@ TEST(DurabilityTest, AcknowledgedBatchesSurviveSigkillAndNoBatchIsPartial) {
     ::close(fds[1]);
     std::set<int64_t> acked;
     std::string partial;
-    // Let the child open the store and commit for a random while, then kill it mid-flight.
-    auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(150 + rng() % 600);
+    // Let the child open the store and get a first batch acknowledged (however slow the machine or
+    // a sanitizer makes it), commit for a random while more, then kill it mid-flight.
+    auto first_deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (acked.empty() && std::chrono::steady_clock::now() < first_deadline)
+      readAcks(fds[0], acked, partial, std::chrono::steady_clock::now() + std::chrono::milliseconds(20));
+    auto kill_at = std::chrono::steady_clock::now() + std::chrono::milliseconds(rng() % 500);
     readAcks(fds[0], acked, partial, kill_at);
     ASSERT_EQ(::kill(pid, SIGKILL), 0);
     int status = 0;

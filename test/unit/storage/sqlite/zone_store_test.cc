@@ -281,6 +281,24 @@ TEST_F(ZoneStoreTest, ListRecordSetsInRoute53Order) {
   ASSERT_EQ(data->record_sets.size(), want.size());
   EXPECT_EQ(route53::route53NameText(data->record_sets[7].name), "\\052.example.com.");
   EXPECT_EQ(data->zone.record_count, int64_t(want.size()));
+
+  // scanZone streams the same, and stops at the callback's first error.
+  std::vector<std::string> scanned;
+  Result<HostedZone> zone = store_->scanZone(z.id, [&](RecordSet&& r) {
+    scanned.push_back(route53::route53NameText(r.name) + " " + dns::typeToText(r.type) +
+                      (r.set_identifier.empty() ? "" : " " + r.set_identifier));
+    return Status();
+  });
+  ASSERT_TRUE(zone.ok());
+  EXPECT_EQ(zone->id, z.id);
+  EXPECT_EQ(scanned, want);
+  int calls = 0;
+  Status stop = store_->scanZone(z.id, [&](RecordSet&&) {
+                         return ++calls == 3 ? Status(Code::kOutOfRange, "enough") : Status();
+                       }).status();
+  EXPECT_EQ(stop.code(), Code::kOutOfRange);
+  EXPECT_EQ(calls, 3);
+  EXPECT_EQ(store_->scanZone("ZNOPE", [](RecordSet&&) { return Status(); }).status().code(), Code::kNotFound);
 }
 
 TEST_F(ZoneStoreTest, ListRecordSetsPagesWithInclusiveStartPositions) {
