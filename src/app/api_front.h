@@ -11,8 +11,10 @@
 //   4. per-account throttling (token bucket; off by default) -> 400 Throttling "Rate exceeded";
 //   5. the protocol codec parses (operation, input) from the botocore model;
 //   6. the service runs the operation; 7. the codec serializes output or error.
-// Steps 3-7 run on a pool of worker threads, never on the HTTP I/O threads, because services block
-// while the store commits (group commit makes many concurrent requests share one fsync).
+// Steps 3-7 run on a pool of worker threads, not on the HTTP I/O threads, because services block
+// while the store commits (group commit makes many concurrent requests share one fsync); with
+// workers = 0 they run on the I/O threads instead (one thread hop less, as many blocked calls as
+// I/O threads).
 //
 // Threading: handle() is thread-safe. start()/stop() from one thread. The lookup and the services
 // must be thread-safe and outlive the front.
@@ -45,7 +47,8 @@ struct ApiOptions {
   std::string tls_cert, tls_key;           // both set: HTTPS
   std::vector<std::string> allowed_regions;  // credential scope regions accepted; empty = any
   int io_threads = 2;
-  int workers = 32;                        // threads running service calls (they wait for commits)
+  int workers = 32;                        // threads running service calls (they wait for commits);
+                                           // 0 = run them on the I/O threads (then raise io_threads)
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds max_clock_skew{300};
   route53::ThrottleConfig throttle;        // per account; off by default

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <map>
 #include <spdlog/spdlog.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include "dns/zonefile.h"
@@ -58,6 +59,9 @@ Status Server::start() {
   route53_ = std::make_unique<route53::Route53Service>(*store_, *store_, *publisher_, clock_, rc);
   ZK_RETURN_IF_ERROR(route53_->syncAll());
   for (const auto& f : options_.zone_files) ZK_RETURN_IF_ERROR(loadZoneFile(f, true));
+
+  // The parsed records are freed now; hand their pages back so only the snapshots stay resident.
+  ::malloc_trim(0);
 
   authdns::ServerConfig dcfg;
   dcfg.listen = options_.dns_listen;
