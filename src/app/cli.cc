@@ -92,6 +92,9 @@ int runCli(int argc, char** argv) {
       ->capture_default_str();
   serve->add_option("--api-throttle-burst", api.throttle.burst, "Token bucket size (0 = the rate)")
       ->capture_default_str();
+  serve->add_option("--store-gather-us", api.store_gather_us,
+                    "Group commit: microseconds the writer waits for more concurrent writes (-1 = default)")
+      ->capture_default_str();
   serve->add_option("--route53-hostmaster", api.hostmaster, "SOA RNAME of new zones (default hostmaster.<ns domain>)");
   serve->add_option("--route53-max-rrsets-per-zone", api.max_record_sets_per_zone, "MAX_RRSETS_BY_ZONE")
       ->capture_default_str();

@@ -43,6 +43,8 @@ Server::~Server() { stop(); }
 Status Server::start() {
   storage::SqliteOptions sopts;
   sopts.data_dir = options_.data_dir;
+  if (api_settings_.store_gather_us >= 0)
+    sopts.gather_wait = std::chrono::microseconds(api_settings_.store_gather_us);
   auto store = storage::SqliteStore::open(sopts);
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();

@@ -31,6 +31,9 @@ struct ApiSettings {
   int64_t max_record_sets_per_zone = 10000;
   int64_t max_hosted_zones_per_account = 500;
   std::string hostmaster;                // SOA RNAME of new zones; empty = hostmaster.<ns domain>
+  // Group commit: how long the store's writer waits for more concurrent writes before one fsync
+  // (SqliteOptions::gather_wait); < 0 = the store's default.
+  int store_gather_us = -1;
 };
 
 // Threading: start(), reload() and stop() are called from the main thread only.

@@ -5,6 +5,8 @@
 #include <map>
 
 #include "dns/rdata.h"
+#include "dns/types.h"
+#include "services/route53/validation.h"
 
 namespace zk::route53 {
 
@@ -14,6 +16,14 @@ Result<std::vector<dns::ResourceRecord>> toResourceRecords(const RecordSet& rs) 
   static const dns::Name kRoot;
   out.reserve(rs.values.size());
   for (const std::string& v : rs.values) {
+    if (rs.type == dns::rrtype::kCNAME || rs.type == dns::rrtype::kNS || rs.type == dns::rrtype::kPTR) {
+      // The RDATA is one name, in Route 53's format (octal escapes, trailing dot optional).
+      auto n = parseRoute53Name(v);
+      if (!n.ok()) return invalidArgument("Invalid Resource Record: " + n.status().message() + " encountered with '" + v + "'");
+      out.push_back(dns::ResourceRecord{rs.name, rs.type, dns::rrclass::kIN, rs.ttl,
+                                        std::vector<uint8_t>(n->wire().begin(), n->wire().end())});
+      continue;
+    }
     auto rdata = dns::rdataFromText(rs.type, v, kRoot);
     if (!rdata.ok()) {
       return invalidArgument("Invalid Resource Record: " + rdata.status().message() + " encountered with '" +

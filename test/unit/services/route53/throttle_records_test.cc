@@ -69,6 +69,17 @@ TEST(ServedRRsetTest, OneCnameServedTheHeaviest) {
   EXPECT_EQ(dns::rdataToText(t::kCNAME, r->rdatas[0]), "heavy.example.net.");
 }
 
+TEST(ServedRRsetTest, NameValuesUseRoute53Escapes) {
+  // Found by fuzz/route53_change_batch_fuzz.cc: a CNAME/NS value is a Route 53 name ("\ooo" octal,
+  // "\c" literal), which RFC 1035 text parsing would read differently or reject.
+  std::vector<RecordSet> sets = {rs("c.example.com.", t::kCNAME, 60, {"\\052.example.net"}),
+                                 rs("n.example.com.", t::kNS, 60, {"\\\"\""})};
+  auto all = servedRecords(sets);
+  ASSERT_TRUE(all.ok()) << all.status().toString();
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ(dns::rdataToText(t::kCNAME, (*all)[0].rdata), "*.example.net.");
+}
+
 TEST(ServedRRsetTest, AliasServesNothingAndServedRecordsGroups) {
   RecordSet alias = rs("a.example.com.", t::kA, 0, {});
   alias.alias = AliasTarget{"Z2", "lb.example.net.", false};
