@@ -262,20 +262,7 @@ Result<std::string> serializeQueryResponse(const ServiceModel& model, const std:
 // QueryParser._do_error_parse (reads ErrorResponse/Error/{Code,Message} and RequestId).
 std::string serializeQueryError(const ServiceModel& model, const AwsError& error, std::string_view request_id,
                                 ResponseHeaders& out_headers) {
-  XmlWriter w;
-  w.prolog();
-  w.open("ErrorResponse", model.metadata().xml_namespace);
-  w.open("Error");
-  w.textElement("Type", error.type);
-  w.textElement("Code", error.code);
-  w.textElement("Message", error.message);
-  w.close("Error");
-  w.textElement("RequestId", request_id);
-  w.close("ErrorResponse");
-  out_headers.status = error.http_status;
-  out_headers.set("Content-Type", "text/xml");
-  out_headers.set("x-amzn-RequestId", std::string(request_id));
-  return w.take();
+  return writeXmlErrorResponse(model.metadata().xml_namespace, error, request_id, out_headers);
 }
 
 }  // namespace zk::aws

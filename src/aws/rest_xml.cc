@@ -358,20 +358,7 @@ Result<std::string> serializeRestXmlResponse(const ServiceModel& model, const st
 
 std::string serializeRestXmlError(const ServiceModel& model, const AwsError& error, std::string_view request_id,
                                   ResponseHeaders& out_headers) {
-  XmlWriter w;
-  w.prolog();
-  w.open("ErrorResponse", model.metadata().xml_namespace);
-  w.open("Error");
-  w.textElement("Type", error.type);
-  w.textElement("Code", error.code);
-  w.textElement("Message", error.message);
-  w.close("Error");
-  w.textElement("RequestId", request_id);
-  w.close("ErrorResponse");
-  out_headers.status = error.http_status;
-  out_headers.set("Content-Type", "text/xml");
-  out_headers.set("x-amzn-RequestId", std::string(request_id));
-  return w.take();
+  return writeXmlErrorResponse(model.metadata().xml_namespace, error, request_id, out_headers);
 }
 
 std::string serializeInvalidChangeBatchXml(const ServiceModel& model, const AwsError& error,

@@ -327,4 +327,22 @@ Result<json> readXmlValue(const ShapeRef& ref, const pugi::xml_node& node, const
   }
 }
 
+std::string writeXmlErrorResponse(std::string_view xml_namespace, const AwsError& error,
+                                  std::string_view request_id, ResponseHeaders& out_headers) {
+  XmlWriter w;
+  w.prolog();
+  w.open("ErrorResponse", xml_namespace);
+  w.open("Error");
+  w.textElement("Type", error.type);
+  w.textElement("Code", error.code);
+  w.textElement("Message", error.message);
+  w.close("Error");
+  w.textElement("RequestId", request_id);
+  w.close("ErrorResponse");
+  out_headers.status = error.http_status;
+  out_headers.set("Content-Type", "text/xml");
+  out_headers.set("x-amzn-RequestId", std::string(request_id));
+  return w.take();
+}
+
 }  // namespace zk::aws

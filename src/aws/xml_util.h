@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
 
+#include "aws/aws_error.h"
 #include "aws/model.h"
 #include "base/result.h"
 
@@ -53,5 +54,11 @@ Status readXmlMembers(const Shape& shape, const pugi::xml_node& node, nlohmann::
 // Reads one value of shape `ref` from element `node`.
 Result<nlohmann::json> readXmlValue(const ShapeRef& ref, const pugi::xml_node& node, const std::string& where,
                                     int depth = 0);
+
+// The <ErrorResponse><Error><Type/><Code/><Message/></Error><RequestId/></ErrorResponse> body that
+// both rest-xml (Route 53) and query (STS, IAM) services answer errors with; sets status,
+// Content-Type and x-amzn-RequestId in `out_headers`.
+std::string writeXmlErrorResponse(std::string_view xml_namespace, const AwsError& error,
+                                  std::string_view request_id, ResponseHeaders& out_headers);
 
 }  // namespace zk::aws
