@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <csignal>
 #include <fstream>
-#include <map>
 #include <random>
-#include <set>
+#include <unordered_map>
+#include <unordered_set>
 #include <sstream>
 
 #include "app/server.h"
@@ -37,6 +37,41 @@ void signalRunningServer(const std::string& data_dir) {
   std::ifstream in(pidFilePath(data_dir));
   pid_t pid = 0;
   if (in >> pid && pid > 0) ::kill(pid, SIGHUP);
+}
+
+// The writes that turn the stored zone `zone_id` into `sets` (which have no set identifiers):
+// DELETE what the file no longer has (and every record set with a set identifier, which a master
+// file cannot express), UPSERT what is new or different, nothing for what is unchanged.
+Result<route53::ChangeBatchWrite> importDelta(storage::SqliteStore& store, const std::string& zone_id,
+                                              const std::vector<route53::RecordSet>& sets,
+                                              const route53::ChangeRequest& change) {
+  struct Key {
+    const dns::Name* name;
+    uint16_t type;
+    bool operator==(const Key& o) const { return type == o.type && *name == *o.name; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return k.name->hash() * 31 + k.type; }
+  };
+  std::unordered_map<Key, const route53::RecordSet*, KeyHash> wanted;
+  wanted.reserve(sets.size());
+  for (const auto& rs : sets) wanted.emplace(Key{&rs.name, rs.type}, &rs);
+  route53::ChangeBatchWrite batch;
+  batch.change = change;
+  std::unordered_set<const route53::RecordSet*> unchanged;
+  auto scanned = store.scanZone(zone_id, [&](route53::RecordSet&& rs) {
+    auto it = rs.set_identifier.empty() ? wanted.find(Key{&rs.name, rs.type}) : wanted.end();
+    if (it == wanted.end()) {
+      batch.writes.push_back({route53::WriteAction::kDelete, std::move(rs)});
+    } else if (rs == *it->second) {
+      unchanged.insert(it->second);
+    }
+    return Status();
+  });
+  if (!scanned.ok()) return scanned.status();
+  for (const auto& rs : sets)
+    if (!unchanged.count(&rs)) batch.writes.push_back({route53::WriteAction::kUpsert, rs});
+  return batch;
 }
 
 }  // namespace
@@ -71,38 +106,42 @@ Result<std::string> importZone(const std::string& data_dir, const std::string& f
   if (!account.ok()) return account.status();
 
   auto now = std::chrono::system_clock::now();
-  route53::ChangeRequest change{route53::newChangeId(), "zonekeeper zone import " + file, now};
-  auto existing = findZone(store, apex);
   std::string summary;
-  if (!existing.ok()) {
-    if (existing.status().code() != Code::kNotFound) return existing.status();
-    route53::HostedZone hz;
-    hz.id = route53::newHostedZoneId();
-    hz.account_id = *account;
-    hz.name = apex;
-    hz.caller_reference = "zonekeeper-import-" + change.id;
-    hz.comment = "imported from " + file;
-    hz.created_at = now;
-    auto r = store.createHostedZone(hz, sets, change);
-    if (!r.ok()) return r.status();
-    summary = "created zone " + apex.toText() + " (" + hz.id + ") with " + std::to_string(sets.size()) +
-              " record sets";
-  } else {
-    auto current = store.loadZone(existing->id);
-    if (!current.ok()) return current.status();
-    route53::ChangeBatchWrite batch;
-    batch.change = change;
-    std::set<std::pair<std::string, uint16_t>> keep;
-    for (const auto& rs : sets) keep.emplace(rs.name.lowercased().wireString(), rs.type);
-    for (const auto& rs : current->record_sets) {
-      if (!keep.count({rs.name.lowercased().wireString(), rs.type}) || !rs.set_identifier.empty())
-        batch.writes.push_back({route53::WriteAction::kDelete, rs});
+  // Replacing a stored zone writes only the difference, so re-importing a 1M-record zone with one
+  // changed record commits one change (and holds the write lock for milliseconds, not a minute).
+  // The zone is read outside the write transaction, so an API change landing in between makes a
+  // DELETE miss (kFailedPrecondition): read again and retry.
+  for (int attempt = 0;; ++attempt) {
+    route53::ChangeRequest change{route53::newChangeId(), "zonekeeper zone import " + file, now};
+    auto existing = findZone(store, apex);
+    if (!existing.ok()) {
+      if (existing.status().code() != Code::kNotFound) return existing.status();
+      route53::HostedZone hz;
+      hz.id = route53::newHostedZoneId();
+      hz.account_id = *account;
+      hz.name = apex;
+      hz.caller_reference = "zonekeeper-import-" + change.id;
+      hz.comment = "imported from " + file;
+      hz.created_at = now;
+      auto r = store.createHostedZone(hz, sets, change);
+      if (!r.ok()) return r.status();
+      summary = "created zone " + apex.toText() + " (" + hz.id + ") with " + std::to_string(sets.size()) +
+                " record sets";
+      break;
     }
-    for (const auto& rs : sets) batch.writes.push_back({route53::WriteAction::kUpsert, rs});
-    auto r = store.commitChangeBatch(existing->id, batch);
-    if (!r.ok()) return r.status();
+    auto batch = importDelta(store, existing->id, sets, change);
+    if (!batch.ok()) return batch.status();
+    const size_t writes = batch->writes.size();
+    if (writes > 0) {
+      auto r = store.commitChangeBatch(existing->id, *batch);
+      if (!r.ok()) {
+        if (r.status().code() == Code::kFailedPrecondition && attempt < 3) continue;
+        return r.status();
+      }
+    }
     summary = "replaced zone " + apex.toText() + " (" + existing->id + ") with " + std::to_string(sets.size()) +
-              " record sets";
+              " record sets (" + std::to_string(writes) + " record set writes)";
+    break;
   }
   store_r->reset();
   signalRunningServer(data_dir);

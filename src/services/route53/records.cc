@@ -2,7 +2,7 @@
 #include "services/route53/records.h"
 
 #include <algorithm>
-#include <map>
+#include <unordered_map>
 
 #include "dns/rdata.h"
 #include "dns/types.h"
@@ -35,20 +35,30 @@ Result<std::vector<dns::ResourceRecord>> toResourceRecords(const RecordSet& rs) 
 }
 
 std::vector<RecordSet> toRecordSets(const std::vector<dns::ResourceRecord>& records) {
+  // (owner, type) -> index into `sets`; the owner is borrowed from `records`, which outlives the map.
+  struct Key {
+    const dns::Name* owner;
+    uint16_t type;
+    bool operator==(const Key& o) const { return type == o.type && *owner == *o.owner; }
+  };
+  struct KeyHash {
+    size_t operator()(const Key& k) const { return k.owner->hash() * 31 + k.type; }
+  };
   std::vector<RecordSet> sets;
-  std::map<std::pair<std::string, uint16_t>, size_t> index;
+  sets.reserve(records.size());
+  std::unordered_map<Key, size_t, KeyHash> index;
+  index.reserve(records.size());
   for (const auto& rr : records) {
-    auto key = std::make_pair(rr.owner.lowercased().wireString(), rr.type);
-    auto [it, inserted] = index.emplace(key, sets.size());
+    auto [it, inserted] = index.emplace(Key{&rr.owner, rr.type}, sets.size());
     if (inserted) {
-      RecordSet rs;
+      RecordSet& rs = sets.emplace_back();
       rs.name = rr.owner;
       rs.type = rr.type;
       rs.ttl = rr.ttl;
-      sets.push_back(std::move(rs));
     }
     sets[it->second].values.push_back(dns::rdataToText(rr.type, rr.rdata));
   }
+  sets.shrink_to_fit();
   return sets;
 }
 
@@ -110,18 +120,45 @@ Result<zone::RRsetReplace> servedRRset(const dns::Name& name, uint16_t type, std
   return rrsetOf(name, type, sets);
 }
 
+Status ServedRecordsBuilder::add(RecordSet&& rs) {
+  if (!group_.empty() && (group_.front().type != rs.type || !(group_.front().name == rs.name)))
+    ZK_RETURN_IF_ERROR(flush());
+  group_.push_back(std::move(rs));
+  return Status();
+}
+
+Status ServedRecordsBuilder::flush() {
+  if (group_.empty()) return Status();
+  std::vector<const RecordSet*> sets;
+  sets.reserve(group_.size());
+  for (const RecordSet& rs : group_) sets.push_back(&rs);
+  auto r = rrsetOf(group_.front().name, group_.front().type, sets);
+  if (!r.ok()) return r.status();
+  for (auto& rd : r->rdatas)
+    out_.push_back(dns::ResourceRecord{r->owner, r->type, dns::rrclass::kIN, r->ttl, std::move(rd)});
+  group_.clear();
+  return Status();
+}
+
+Result<std::vector<dns::ResourceRecord>> ServedRecordsBuilder::finish() {
+  ZK_RETURN_IF_ERROR(flush());
+  return std::move(out_);
+}
+
 Result<std::vector<dns::ResourceRecord>> servedRecords(std::span<const RecordSet> record_sets) {
-  std::map<std::pair<std::string, uint16_t>, std::vector<const RecordSet*>> groups;
-  for (const RecordSet& rs : record_sets) groups[{rs.name.lowercased().wireString(), rs.type}].push_back(&rs);
-  std::vector<dns::ResourceRecord> out;
-  out.reserve(record_sets.size());
-  for (const auto& [key, sets] : groups) {
-    auto r = rrsetOf(sets.front()->name, key.second, sets);
-    if (!r.ok()) return r.status();
-    for (auto& rd : r->rdatas)
-      out.push_back(dns::ResourceRecord{r->owner, r->type, dns::rrclass::kIN, r->ttl, std::move(rd)});
-  }
-  return out;
+  // Bring the record sets of one (name, type) together (stable, so Route 53 order within a group
+  // is kept), then let the builder group neighbours. No per-record allocation beyond the output.
+  std::vector<const RecordSet*> order;
+  order.reserve(record_sets.size());
+  for (const RecordSet& rs : record_sets) order.push_back(&rs);
+  std::stable_sort(order.begin(), order.end(), [](const RecordSet* a, const RecordSet* b) {
+    auto c = a->name.canonicalCompare(b->name);
+    return c != 0 ? c < 0 : a->type < b->type;
+  });
+  ServedRecordsBuilder builder;
+  builder.reserve(record_sets.size());
+  for (const RecordSet* rs : order) ZK_RETURN_IF_ERROR(builder.add(RecordSet(*rs)));
+  return builder.finish();
 }
 
 }  // namespace zk::route53

@@ -33,4 +33,20 @@ Result<zone::RRsetReplace> servedRRset(const dns::Name& name, uint16_t type, std
 // Every DNS record a zone with these record sets serves, by the rules of servedRRset.
 Result<std::vector<dns::ResourceRecord>> servedRecords(std::span<const RecordSet> record_sets);
 
+// servedRecords for record sets streamed in the store's order (name, type, set identifier), as
+// Store::scanZone hands them out: the record sets of one (name, type) must arrive together. Holds
+// only one (name, type) group at a time, so loading a 1M-record zone never materialises its
+// record sets. Not thread-safe.
+class ServedRecordsBuilder {
+ public:
+  void reserve(size_t records) { out_.reserve(records); }
+  Status add(RecordSet&& rs);
+  Result<std::vector<dns::ResourceRecord>> finish();  // call once
+
+ private:
+  Status flush();
+  std::vector<RecordSet> group_;
+  std::vector<dns::ResourceRecord> out_;
+};
+
 }  // namespace zk::route53
