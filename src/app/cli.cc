@@ -1,15 +1,16 @@
 // The zonekeeper command line (CLI11): serve, zone import/export/list, check-zone, credentials, version.
 #include "app/cli.h"
 
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <spdlog/spdlog.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "app/credentials.h"
 #include "app/options.h"
@@ -60,60 +61,26 @@ int runServe(ServeOptions opts, ApiSettings api) {
 }  // namespace
 
 int runCli(int argc, char** argv) {
-  CLI::App app{"zonekeeper: a self-hosted, AWS-compatible DNS (Route 53) and certificate service.\n"
-               "Authoritative DNS over UDP/TCP for zones kept in an embedded SQLite store."};
+  CLI::App app{
+      "zonekeeper: a self-hosted, AWS-compatible DNS (Route 53) and certificate service.\n"
+      "Authoritative DNS over UDP/TCP for zones kept in an embedded SQLite store."};
   app.require_subcommand(1);
   app.set_version_flag("--version", kVersion);
 
-  // serve
+  // serve: every flag comes from the one table in app/options.cc (also the config-file keys).
   ServeOptions so;
-  std::string config_file;
-  auto* serve = app.add_subcommand("serve", "Run the server (DNS, and the AWS API)");
-  serve->add_option("--config", config_file, "JSON config file; keys are the long option names");
-  serve->add_option("--data-dir", so.data_dir, "Data folder (SQLite store, credentials)")->capture_default_str();
-  serve->add_option("--dns-listen", so.dns_listen, "DNS address:port, UDP and TCP")->capture_default_str();
-  serve->add_option("--dns-workers", so.dns_workers, "DNS worker threads (0 = one per core)")->capture_default_str();
-  serve->add_option("--zone-file", so.zone_files, "Serve this master file as a zone (repeatable); "
-                                                  "SIGHUP re-reads it");
-  serve->add_option("--api-listen", so.api_listen, "AWS API address:port (HTTP)")->capture_default_str();
-  serve->add_option("--api-tls-cert", so.api_tls_cert, "PEM certificate: serve the API over HTTPS");
-  serve->add_option("--api-tls-key", so.api_tls_key, "PEM private key for --api-tls-cert");
-  serve->add_option("--axfr-allow", so.axfr_allow, "Addresses/CIDRs allowed to AXFR")->capture_default_str();
-  serve->add_option("--name-server", so.name_servers,
-                    "Name server of new hosted zones (repeatable; the first is the SOA MNAME)")
-      ->capture_default_str();
-  serve->add_option("--region", so.region, "Region shown in the usage hint")->capture_default_str();
   ApiSettings api;
-  serve->add_option("--api-workers", api.workers,
-                    "Threads running API calls (0 = on the I/O threads)")->capture_default_str();
-  serve->add_option("--api-io-threads", api.io_threads, "HTTP I/O threads")->capture_default_str();
-  serve->add_option("--api-throttle-rate", api.throttle.requests_per_second,
-                    "API calls per second per account (token bucket; 0 = unlimited)")
-      ->capture_default_str();
-  serve->add_option("--api-throttle-burst", api.throttle.burst, "Token bucket size (0 = the rate)")
-      ->capture_default_str();
-  serve->add_option("--store-gather-us", api.store_gather_us,
-                    "Group commit: microseconds the writer waits for more concurrent writes (-1 = default)")
-      ->capture_default_str();
-  serve->add_option("--route53-hostmaster", api.hostmaster, "SOA RNAME of new zones (default hostmaster.<ns domain>)");
-  serve->add_option("--route53-max-rrsets-per-zone", api.max_record_sets_per_zone, "MAX_RRSETS_BY_ZONE")
-      ->capture_default_str();
-  serve->add_option("--route53-max-zones", api.max_hosted_zones_per_account, "MAX_HOSTED_ZONES_BY_OWNER")
-      ->capture_default_str();
-  serve->add_option("--route53-max-batch-records", api.batch_limits.max_resource_records,
-                    "ResourceRecord elements per ChangeResourceRecordSets (UPSERT counts twice)")
-      ->capture_default_str();
-  serve->add_option("--route53-max-batch-chars", api.batch_limits.max_value_characters,
-                    "Value characters per ChangeResourceRecordSets (UPSERT counts twice)")
-      ->capture_default_str();
-  serve->add_option("--log-level", so.log_level, "trace, debug, info, warn, error")->capture_default_str();
+  std::string config_file;
+  const std::vector<ServeFlag> serve_flags = serveFlags(so, api);
+  auto* serve = addServeCommand(app, serve_flags, &config_file);
 
   // zone ...
   auto* zone_cmd = app.add_subcommand("zone", "Manage zones kept in the data folder");
   zone_cmd->require_subcommand(1);
   std::string data_dir = "./data", file, origin, name;
-  auto* zimport = zone_cmd->add_subcommand("import", "Store a master file as a zone (replacing a zone of the "
-                                                     "same name); a running server picks it up at once");
+  auto* zimport = zone_cmd->add_subcommand("import",
+                                           "Store a master file as a zone (replacing a zone of the "
+                                           "same name); a running server picks it up at once");
   zimport->add_option("FILE", file, "Master file (RFC 1035)")->required();
   zimport->add_option("--origin", origin, "Zone origin (default: $ORIGIN or the SOA owner)");
   zimport->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
@@ -132,8 +99,9 @@ int runCli(int argc, char** argv) {
   auto* cred_cmd = app.add_subcommand("credentials", "Manage API access keys");
   cred_cmd->require_subcommand(1);
   std::string cred_user = "admin", cred_account;
-  auto* ccreate = cred_cmd->add_subcommand("create", "Create an access key and print it in AWS "
-                                                      "shared-credentials format");
+  auto* ccreate = cred_cmd->add_subcommand("create",
+                                           "Create an access key and print it in AWS "
+                                           "shared-credentials format");
   ccreate->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
   ccreate->add_option("--user", cred_user, "User name in the key's ARN")->capture_default_str();
   ccreate->add_option("--account", cred_account, "Account id (default: the default account)");
@@ -147,26 +115,8 @@ int runCli(int argc, char** argv) {
     return 0;
   }
   if (*serve) {
-    if (!config_file.empty()) {
-      ServeOptions from_file;
-      Status s = loadConfigFile(config_file, from_file);
-      if (!s.isOk()) return fail(s);
-      // Flags given on the command line win over the file.
-      auto given = [&](const char* flag) { return serve->count(flag) > 0; };
-      if (!given("--data-dir")) so.data_dir = from_file.data_dir;
-      if (!given("--dns-listen")) so.dns_listen = from_file.dns_listen;
-      if (!given("--dns-workers")) so.dns_workers = from_file.dns_workers;
-      if (!given("--zone-file")) so.zone_files = from_file.zone_files;
-      if (!given("--api-listen")) so.api_listen = from_file.api_listen;
-      if (!given("--api-tls-cert")) so.api_tls_cert = from_file.api_tls_cert;
-      if (!given("--api-tls-key")) so.api_tls_key = from_file.api_tls_key;
-      if (!given("--axfr-allow")) so.axfr_allow = from_file.axfr_allow;
-      if (!given("--log-level")) so.log_level = from_file.log_level;
-      so.tcp_max_connections = from_file.tcp_max_connections;
-      so.tcp_idle_timeout_ms = from_file.tcp_idle_timeout_ms;
-      if (!given("--name-server")) so.name_servers = from_file.name_servers;
-      if (!given("--region")) so.region = from_file.region;
-    }
+    Status s = applyConfigFile(*serve, serve_flags, config_file);  // command-line flags win
+    if (!s.isOk()) return fail(s);
     spdlog::set_level(spdlog::level::from_str(so.log_level));
     return runServe(so, api);
   }

@@ -1,12 +1,21 @@
-// Options of `zonekeeper serve`, filled from flags and an optional JSON config file.
+// Options of `zonekeeper serve`: one flag table that both the command line and the JSON config file use.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "base/result.h"
 
+namespace CLI {
+class App;
+}
+
 namespace zk::app {
+
+struct ApiSettings;  // app/server.h (it includes this header)
 
 struct ServeOptions {
   std::string data_dir = "./data";
@@ -23,8 +32,32 @@ struct ServeOptions {
   std::string log_level = "info";
 };
 
-// Reads a JSON object whose keys are long option names ("dns-listen", "dns-workers", ...) into
-// `opts`. Unknown keys are an error, so typos do not pass silently.
-Status loadConfigFile(const std::string& path, ServeOptions& opts);
+// The field a flag sets. The JSON type a config file must give follows from it: an integer for
+// the integer kinds (range-checked), a number for double, a string, or an array of strings (a
+// lone string is taken as a one-element list).
+using FlagTarget = std::variant<int*, int64_t*, size_t*, double*, std::string*, std::vector<std::string>*>;
+
+// One `serve` flag. Its long names are the command-line flags and the config-file keys.
+struct ServeFlag {
+  std::vector<std::string> names;  // long names without dashes, primary first: {"name-server", ...}
+  std::string help;
+  FlagTarget target;
+  bool show_default = true;  // print the default value in --help
+};
+
+// Every `serve` flag but --config, bound to fields of `opts` and `api` (which must outlive the
+// result). This table is the only place a serve flag is declared.
+std::vector<ServeFlag> serveFlags(ServeOptions& opts, ApiSettings& api);
+
+// Adds the `serve` subcommand to `app`: every flag of `flags` plus --config FILE (into
+// *config_file). Returns the subcommand, owned by `app`.
+CLI::App* addServeCommand(CLI::App& app, const std::vector<ServeFlag>& flags, std::string* config_file);
+
+// After `serve` has been parsed: reads the JSON object in `config_file` (no-op when empty) and
+// sets every flag it names that was not given on the command line, so the precedence is command
+// line, then file, then default. Fails, naming the key, on an unknown key or a value of the wrong
+// type or range; then nothing is changed.
+Status applyConfigFile(const CLI::App& serve, const std::vector<ServeFlag>& flags,
+                       const std::string& config_file);
 
 }  // namespace zk::app

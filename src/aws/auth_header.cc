@@ -9,7 +9,9 @@ namespace {
 
 bool isSeparator(char c) { return c == ',' || c == ' ' || c == '\t'; }
 
-std::string_view trimSpaces(std::string_view s) {
+}  // namespace
+
+std::string_view trimSpaceTab(std::string_view s) {
   size_t b = 0;
   while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
   size_t e = s.size();
@@ -17,22 +19,34 @@ std::string_view trimSpaces(std::string_view s) {
   return s.substr(b, e - b);
 }
 
-char asciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-}  // namespace
-
-std::string CredentialScope::scope() const {
-  std::string s;
-  s.reserve(date.size() + region.size() + service.size() + terminator.size() + 3);
-  s += date;
-  s += '/';
-  s += region;
-  s += '/';
-  s += service;
-  s += '/';
-  s += terminator;
-  return s;
+std::string asciiLowercase(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
 }
+
+std::string joinFields(char separator, std::initializer_list<std::string_view> fields) {
+  size_t size = fields.size();
+  for (std::string_view f : fields) size += f.size();
+  std::string out;
+  out.reserve(size);
+  bool first = true;
+  for (std::string_view f : fields) {
+    if (!first) out += separator;
+    first = false;
+    out += f;
+  }
+  return out;
+}
+
+std::string credentialScopeText(std::string_view date, std::string_view region, std::string_view service,
+                                std::string_view terminator) {
+  return joinFields('/', {date, region, service, terminator});
+}
+
+std::string CredentialScope::scope() const { return credentialScopeText(date, region, service, terminator); }
 
 std::string printableForMessage(std::string_view value, size_t max_len) {
   std::string out;
@@ -79,21 +93,25 @@ std::vector<std::string> splitSignedHeaders(std::string_view list) {
   size_t start = 0;
   for (size_t i = 0; i <= list.size(); ++i) {
     if (i == list.size() || list[i] == ';') {
-      std::string_view name = trimSpaces(list.substr(start, i - start));
-      if (!name.empty()) {
-        std::string lower;
-        lower.reserve(name.size());
-        for (char c : name) lower += asciiLower(c);
-        out.push_back(std::move(lower));
-      }
+      std::string_view name = trimSpaceTab(list.substr(start, i - start));
+      if (!name.empty()) out.push_back(asciiLowercase(name));
       start = i + 1;
     }
   }
   return out;
 }
 
+std::string joinSignedHeaders(std::span<const std::string> names) {
+  std::string out;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += ';';
+    out += names[i];
+  }
+  return out;
+}
+
 Result<AuthorizationHeader> parseAuthorizationHeader(std::string_view value, bool has_date_header) {
-  const std::string_view whole = trimSpaces(value);
+  const std::string_view whole = trimSpaceTab(value);
   // The algorithm is the first token; the rest are key=value components separated by ',' and/or
   // whitespace (AWS documents ", " but clients also send "," alone).
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-authentication-methods.html

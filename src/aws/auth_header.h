@@ -1,6 +1,8 @@
 // Parser for the SigV4 Authorization header and the credential scope (untrusted bytes; fuzzed).
 #pragma once
 
+#include <initializer_list>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +23,11 @@ struct CredentialScope {
   // "date/region/service/terminator": the scope line of the string to sign.
   std::string scope() const;
 };
+
+// "date/region/service/terminator" (SigV4 step 2, the credential scope):
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html
+std::string credentialScopeText(std::string_view date, std::string_view region, std::string_view service,
+                                std::string_view terminator);
 
 // Authorization: AWS4-HMAC-SHA256 Credential=AKID/20150830/us-east-1/service/aws4_request,
 //                SignedHeaders=host;x-amz-date, Signature=<64 hex>
@@ -47,6 +54,16 @@ Result<CredentialScope> parseCredentialScope(std::string_view credential);
 
 // Splits "host;x-amz-date" into lowercased names; empty names are dropped.
 std::vector<std::string> splitSignedHeaders(std::string_view list);
+// The inverse: names joined with ';', as sent in SignedHeaders and the canonical request.
+std::string joinSignedHeaders(std::span<const std::string> names);
+
+// Text helpers shared with the SigV4 verifier and signer.
+// `fields` joined with `separator`: the scope ('/'), the canonical request and string to sign ('\n').
+std::string joinFields(char separator, std::initializer_list<std::string_view> fields);
+// `value` without leading and trailing spaces and tabs.
+std::string_view trimSpaceTab(std::string_view value);
+// ASCII-only lowercase (header names; never locale-dependent).
+std::string asciiLowercase(std::string_view s);
 
 // The value with bytes outside printable ASCII replaced by '?', cut to `max_len` (with "..."): for echoing
 // client input back in error messages.

@@ -20,20 +20,6 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string toLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = asciiLower(c);
-  return out;
-}
-
-std::string_view trimSpaces(std::string_view s) {
-  size_t b = 0;
-  while (b < s.size() && (s[b] == ' ' || s[b] == '\t')) ++b;
-  size_t e = s.size();
-  while (e > b && (s[e - 1] == ' ' || s[e - 1] == '\t')) --e;
-  return s.substr(b, e - b);
-}
-
 int hexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -326,7 +312,7 @@ std::string canonicalHeaderValue(std::string_view value) {
   std::string out;
   out.reserve(value.size());
   bool in_space = false;
-  for (char c : trimSpaces(value)) {
+  for (char c : trimSpaceTab(value)) {
     if (c == ' ' || c == '\t') {
       in_space = true;
       continue;
@@ -358,48 +344,20 @@ std::string canonicalHeaders(const std::vector<std::pair<std::string, std::strin
 
 std::string canonicalRequest(const SignedRequest& request, std::span<const std::string> signed_headers,
                              std::string_view payload_hash, bool presigned) {
-  std::string out;
-  out.reserve(256 + request.raw_path.size() + request.raw_query.size());
-  out += request.method;
-  out += '\n';
-  out += canonicalUri(request.raw_path);
-  out += '\n';
-  out += canonicalQueryString(request.raw_query, presigned);
-  out += '\n';
-  out += canonicalHeaders(request.headers, signed_headers);
-  out += '\n';
-  for (size_t i = 0; i < signed_headers.size(); ++i) {
-    if (i > 0) out += ';';
-    out += signed_headers[i];
-  }
-  out += '\n';
-  out += payload_hash;
-  return out;
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html (step 1)
+  return joinFields(
+      '\n',
+      {request.method, canonicalUri(request.raw_path), canonicalQueryString(request.raw_query, presigned),
+       canonicalHeaders(request.headers, signed_headers), joinSignedHeaders(signed_headers), payload_hash});
 }
 
 std::string credentialScope(std::string_view date, std::string_view region, std::string_view service) {
-  std::string s;
-  s += date;
-  s += '/';
-  s += region;
-  s += '/';
-  s += service;
-  s += '/';
-  s += kSigV4Terminator;
-  return s;
+  return credentialScopeText(date, region, service, kSigV4Terminator);
 }
 
 std::string stringToSign(std::string_view amz_date, std::string_view scope,
                          std::string_view canonical_request) {
-  std::string s;
-  s += kSigV4Algorithm;
-  s += '\n';
-  s += amz_date;
-  s += '\n';
-  s += scope;
-  s += '\n';
-  s += sha256Hex(canonical_request);
-  return s;
+  return joinFields('\n', {kSigV4Algorithm, amz_date, scope, sha256Hex(canonical_request)});
 }
 
 SigningKey deriveSigningKey(std::string_view secret_access_key, std::string_view date,
@@ -454,7 +412,7 @@ std::optional<system_clock::time_point> parseHttpDate(std::string_view s) {
   // IMF-fixdate (RFC 9110 §5.6.7): "Sun, 06 Nov 1994 08:49:37 GMT" — exactly 29 characters.
   static constexpr std::string_view kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  s = trimSpaces(s);
+  s = trimSpaceTab(s);
   if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
       s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
     return std::nullopt;
@@ -500,7 +458,7 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
 
   AuthInput in;
   if (auth_header != nullptr) {
-    const std::string_view value = trimSpaces(*auth_header);
+    const std::string_view value = trimSpaceTab(*auth_header);
     if (value.substr(0, 5) != "AWS4-") return err.missingToken();
     if (auth_count > 1) return err.incomplete("Found multiple Authorization headers.");
     // X-Amz-Date wins over Date
@@ -509,7 +467,7 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
     const std::string* date = amz_date != nullptr ? amz_date : findHeader(request.headers, "date");
     auto parsed = parseAuthorizationHeader(value, date != nullptr);
     if (!parsed.ok()) return err.incomplete(parsed.status().message());
-    std::string_view date_text = trimSpaces(*date);
+    std::string_view date_text = trimSpaceTab(*date);
     std::optional<system_clock::time_point> t = parseAmzDate(date_text);
     if (!t && amz_date == nullptr) t = parseHttpDate(date_text);
     if (!t) {
@@ -522,7 +480,7 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
     in.signature = std::move(parsed->signature);
     in.time = *t;
     if (const std::string* token = findHeader(request.headers, "x-amz-security-token")) {
-      in.security_token = std::string(trimSpaces(*token));
+      in.security_token = std::string(trimSpaceTab(*token));
     }
   } else {
     // Presigned: https://docs.aws.amazon.com/STS/latest/APIReference/CommonParameters.html
@@ -566,7 +524,7 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
     if (const QueryParam* token = findParam(params, "X-Amz-Security-Token")) {
       in.security_token = token->value;
     } else if (const std::string* htoken = findHeader(request.headers, "x-amz-security-token")) {
-      in.security_token = std::string(trimSpaces(*htoken));
+      in.security_token = std::string(trimSpaceTab(*htoken));
     }
   }
 
@@ -639,7 +597,7 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
   std::string payload_hash;
   const std::string* content_sha = findHeader(request.headers, "x-amz-content-sha256");
   if (content_sha != nullptr) {
-    payload_hash = std::string(trimSpaces(*content_sha));
+    payload_hash = std::string(trimSpaceTab(*content_sha));
   } else {
     payload_hash = sha256Hex(request.body);
   }
@@ -663,7 +621,8 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
   const bool unsigned_payload = payload_hash == kUnsignedPayload;
   if (content_sha != nullptr && !unsigned_payload) {
     const std::string actual = sha256Hex(request.body);
-    if (!isLowerHex64(toLower(payload_hash)) || toLower(payload_hash) != actual) return err.contentMismatch();
+    const std::string given = asciiLowercase(payload_hash);
+    if (!isLowerHex64(given) || given != actual) return err.contentMismatch();
   }
 
   // Temporary credentials need their token; a token sent with a long-term key is rejected too.
@@ -716,7 +675,7 @@ Result<SignedHeaders> sign(const SignedRequest& request, const Credential& crede
   // A caller-supplied x-amz-content-sha256 is what the verifier will use as the payload hash.
   const std::string* given_sha = findHeader(request.headers, "x-amz-content-sha256");
   std::string payload_hash = options.unsigned_payload             ? std::string(kUnsignedPayload)
-                             : (given_sha != nullptr && !add_sha) ? std::string(trimSpaces(*given_sha))
+                             : (given_sha != nullptr && !add_sha) ? std::string(trimSpaceTab(*given_sha))
                                                                   : sha256Hex(request.body);
 
   SignedRequest working;
@@ -745,13 +704,13 @@ Result<SignedHeaders> sign(const SignedRequest& request, const Credential& crede
   std::vector<std::string> names;
   if (options.signed_headers.empty()) {
     for (const auto& h : working.headers) {
-      std::string lower = toLower(h.first);
+      std::string lower = asciiLowercase(h.first);
       if (defaultSigned(lower)) names.push_back(std::move(lower));
     }
   } else {
-    for (const auto& n : options.signed_headers) names.push_back(toLower(n));
+    for (const auto& n : options.signed_headers) names.push_back(asciiLowercase(n));
     names.push_back("host");
-    for (const auto& h : out.headers) names.push_back(toLower(h.first));
+    for (const auto& h : out.headers) names.push_back(asciiLowercase(h.first));
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
@@ -761,10 +720,7 @@ Result<SignedHeaders> sign(const SignedRequest& request, const Credential& crede
   out.string_to_sign = stringToSign(out.amz_date, scope, out.canonical_request);
   const SigningKey key = deriveSigningKey(credential.secret_access_key, out.amz_date.substr(0, 8),
                                           options.region, options.service);
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out.signed_headers += ';';
-    out.signed_headers += names[i];
-  }
+  out.signed_headers = joinSignedHeaders(names);
   out.authorization = std::string(kSigV4Algorithm) + " Credential=" + credential.access_key_id + "/" + scope +
                       ", SignedHeaders=" + out.signed_headers +
                       ", Signature=" + computeSignature(key, out.string_to_sign);
@@ -793,14 +749,10 @@ Result<std::string> presignQuery(const SignedRequest& request, const Credential&
 
   std::vector<std::string> names;
   names.push_back("host");
-  for (const auto& n : options.signed_headers) names.push_back(toLower(n));
+  for (const auto& n : options.signed_headers) names.push_back(asciiLowercase(n));
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  std::string signed_list;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) signed_list += ';';
-    signed_list += names[i];
-  }
+  const std::string signed_list = joinSignedHeaders(names);
 
   std::string query(request.raw_query);
   auto append = [&query](std::string_view name, std::string_view value) {
@@ -820,7 +772,7 @@ Result<std::string> presignQuery(const SignedRequest& request, const Credential&
   working.raw_query = query;
   const std::string* given_sha = findHeader(request.headers, "x-amz-content-sha256");
   const std::string payload_hash =
-      given_sha != nullptr ? std::string(trimSpaces(*given_sha)) : sha256Hex(request.body);
+      given_sha != nullptr ? std::string(trimSpaceTab(*given_sha)) : sha256Hex(request.body);
   const std::string canonical = canonicalRequest(working, names, payload_hash, true);
   const std::string sts = stringToSign(amz_date, scope, canonical);
   const SigningKey key =

@@ -57,35 +57,10 @@ done
 
 # --- ports and addresses ------------------------------------------------------------------------------
 # free_port [udp]: a TCP port (and, with udp, one also free over UDP) on 127.0.0.1
-free_port() {
-    "$PY" - "$@" <<'EOF'
-import socket, sys
-for _ in range(200):
-    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
-    try:
-        if len(sys.argv) > 1:
-            u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); u.bind(("127.0.0.1", p)); u.close()
-    except OSError:
-        t.close(); continue
-    t.close(); print(p); break
-EOF
-}
+ZK_HARNESS="$HERE/../lib/zkharness.py"
+free_port() { "$PY" "$ZK_HARNESS" free-port ${1:+--udp} 2>/dev/null; }
 # a loopback address in 127.42/16 whose port 443 is free, for the TLS front of route53.amazonaws.com
-free_front_ip() {
-    "$PY" - <<'EOF'
-import random, socket
-for _ in range(200):
-    ip = "127.42.%d.%d" % (random.randint(1, 254), random.randint(1, 254))
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        s.bind((ip, 443))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(ip); break
-EOF
-}
+free_front_ip() { "$PY" "$ZK_HARNESS" free-ip --port 443 --prefix 127.42 2>/dev/null; }
 DNS_PORT=$(free_port udp); API_PORT=$(free_port)
 [ -n "$DNS_PORT" ] && [ -n "$API_PORT" ] || die "no free loopback ports"
 # the flows' fixed defaults (pebble 14000/15000, front 127.42.0.1:443) would collide with a parallel run

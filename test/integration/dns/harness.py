@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -24,28 +23,9 @@ import time
 import dns.message
 import dns.rdatatype
 
-
-def fail(msg: str) -> None:
-    print(f"FAIL: {msg}", file=sys.stderr, flush=True)
-    sys.exit(1)
-
-
-def free_port() -> int:
-    """A loopback port that is free for both UDP and TCP right now."""
-    for _ in range(100):
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        t.bind(("127.0.0.1", 0))
-        port = t.getsockname()[1]
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            u.bind(("127.0.0.1", port))
-        except OSError:
-            t.close()
-            continue
-        t.close()
-        u.close()
-        return port
-    raise RuntimeError("no free port")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import zkharness  # noqa: E402
+from zkharness import fail, free_port  # noqa: E402,F401  (re-exported for the tests)
 
 
 def udp_exchange(wire: bytes, port: int, timeout: float = 2.0, host: str = "127.0.0.1",
@@ -146,26 +126,19 @@ class _Server:
         raise NotImplementedError
 
     def start(self, ready_timeout: float = 30.0) -> "_Server":
+        origin = next(iter(self.zones))
         for attempt in range(3):
-            log = open(self.log_path, "ab")
-            self.proc = subprocess.Popen(self.command(), stdout=log, stderr=subprocess.STDOUT,
-                                         stdin=subprocess.DEVNULL, start_new_session=True)
-            log.close()
-            origin = next(iter(self.zones))
-            deadline = time.monotonic() + ready_timeout
-            while time.monotonic() < deadline:
-                if self.proc.poll() is not None:
-                    break
-                if soa_probe(self.port, origin):
-                    return self
-                time.sleep(0.1)
+            # Its own session, so stop() can signal the group (NSD forks server children).
+            self.proc = zkharness.spawn(self.command(), self.log_path, new_session=True)
+            if zkharness.wait_ready(self.proc, lambda: soa_probe(self.port, origin), ready_timeout, 0.1):
+                return self
             # Not ready: port race or a broken server. Show its log, retry on a new port.
             self._kill()
             if attempt < 2 and self.retry_on_new_port():
                 continue
             break
         rc = self.proc.returncode if self.proc else None
-        msg = (f"{self.kind} did not answer SOA {next(iter(self.zones))} on port {self.port} "
+        msg = (f"{self.kind} did not answer SOA {origin} on port {self.port} "
                f"(exit status {rc})\n"
                f"command: {' '.join(self.command())}\nlog:\n{self.log_tail()}")
         self.stop()
@@ -186,35 +159,11 @@ class _Server:
         return self.proc is not None and self.proc.poll() is None
 
     def log_tail(self, n: int = 40) -> str:
-        try:
-            with open(self.log_path, "rb") as f:
-                return b"\n".join(f.read().splitlines()[-n:]).decode(errors="replace")
-        except OSError:
-            return "(no log)"
+        return zkharness.log_tail(self.log_path, n)
 
     def _kill(self) -> None:
-        if self.proc is None:
-            return
-        if self.proc.poll() is None:
-            # The daemon is the leader of its own session (start_new_session): signal its group so
-            # NSD's forked server children go too. Only this process group, never by name.
-            try:
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                self.proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                try:
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                self.proc.wait(timeout=5)
-        # Children of NSD may outlive the parent for a moment; reap the group.
-        try:
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
+        # SIGTERM (then SIGKILL) to the daemon's process group only, never by name.
+        zkharness.stop(self.proc, group=True)
 
     def stop(self) -> None:
         self._kill()

@@ -11,39 +11,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
-
-def fail(msg: str) -> None:
-    print(f"FAIL: {msg}", file=sys.stderr, flush=True)
-    sys.exit(1)
-
-
-def check(cond: bool, msg: str) -> None:
-    if not cond:
-        fail(msg)
-
-
-def free_port() -> int:
-    for _ in range(100):
-        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        t.bind(("127.0.0.1", 0))
-        port = t.getsockname()[1]
-        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        try:
-            u.bind(("127.0.0.1", port))
-        except OSError:
-            t.close()
-            continue
-        t.close()
-        u.close()
-        return port
-    raise RuntimeError("no free port")
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import zkharness  # noqa: E402
+from zkharness import check, fail, free_port  # noqa: E402,F401  (re-exported for the tests)
 
 
 class Zonekeeper:
@@ -63,21 +37,14 @@ class Zonekeeper:
         return f"http://127.0.0.1:{self.api_port}"
 
     def start(self) -> None:
-        log = open(self.log_path, "ab")
-        self.proc = subprocess.Popen(
+        self.proc = zkharness.spawn(
             [self.binary, "serve", "--data-dir", self.data, "--dns-listen", f"127.0.0.1:{self.dns_port}",
              "--api-listen", f"127.0.0.1:{self.api_port}", "--dns-workers", "2", "--log-level", "warn"]
-            + self.extra, stdout=log, stderr=log)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+            + self.extra, self.log_path)
+        if not zkharness.wait_ready(self.proc, lambda: zkharness.tcp_open(self.api_port), 30):
             if self.proc.poll() is not None:
                 fail(f"zonekeeper exited with {self.proc.returncode}: {self.log()}")
-            try:
-                with socket.create_connection(("127.0.0.1", self.api_port), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.05)
-        else:
+            zkharness.kill(self.proc)
             fail("zonekeeper API did not come up")
         creds = os.path.join(self.data, "credentials")
         check(os.path.exists(creds), "no credentials file written at first start")
@@ -91,17 +58,10 @@ class Zonekeeper:
             return ""
 
     def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGKILL)
-            self.proc.wait()
+        zkharness.kill(self.proc)
 
     def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        zkharness.stop(self.proc, timeout=20)
 
     def restart(self) -> None:
         self.stop()

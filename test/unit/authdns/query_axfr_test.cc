@@ -9,6 +9,7 @@
 #include "dns/message.h"
 #include "dns/rdata.h"
 #include "dns/zonefile.h"
+#include "test_zones.h"
 
 namespace zk::authdns {
 namespace {
@@ -16,29 +17,13 @@ namespace {
 using dns::Name;
 namespace rrtype = dns::rrtype;
 
-Name N(std::string_view s) { return *Name::fromText(s); }
+using namespace ::zk::authdns::testing;
 
-zone::ZonePtr MakeZone(std::string_view text, std::string_view origin) {
-  dns::ZoneParseOptions opts;
-  opts.origin = N(origin);
-  auto recs = dns::parseZoneText(text, opts);
-  EXPECT_TRUE(recs.ok()) << recs.status().toString();
-  auto z = zone::Zone::build(N(origin), *recs);
-  EXPECT_TRUE(z.ok()) << z.status().toString();
-  return *z;
-}
-
-std::vector<uint8_t> MakeQuery(std::string_view name, uint16_t type, bool edns = false) {
-  dns::Message m;
-  m.id = 0x4242;
-  m.questions.push_back({N(name), type, dns::rrclass::kIN});
-  if (edns) m.edns = dns::Edns{};
-  return dns::writeMessage(m, 65535, false);
-}
-
+// A record as text with its owner lowercased: names compare without case (RFC 4343).
 std::string Key(const dns::ResourceRecord& r) {
-  return r.owner.lowercased().toText() + " " + std::to_string(r.ttl) + " " + dns::typeToText(r.type) + " " +
-         dns::rdataToText(r.type, r.rdata);
+  dns::ResourceRecord lower = r;
+  lower.owner = r.owner.lowercased();
+  return Txt(lower);
 }
 
 struct Transfer {
@@ -80,7 +65,7 @@ TEST(QueryAxfr, MessageSequence) {
   size_t bytes = 0;
   for (size_t i = 0; i < t.messages.size(); ++i) {
     const auto& m = t.messages[i];
-    EXPECT_EQ(m.id, 0x4242);
+    EXPECT_EQ(m.id, QueryOpts{}.id);
     EXPECT_TRUE(m.qr);
     EXPECT_TRUE(m.aa);
     EXPECT_EQ(m.rcode, dns::Rcode::kNoError);
@@ -114,7 +99,7 @@ TEST(QueryAxfr, MessageSequence) {
 
 TEST(QueryAxfr, IxfrFallsBackToAxfrAndEdns) {
   auto zones = zone::ZoneSet::empty()->with(MakeZone("@ SOA ns hm 9 1 1 1 1\nwww A 192.0.2.1\n", "example."));
-  auto t = RunAxfr(*zones, MakeQuery("example.", rrtype::kIXFR, true));
+  auto t = RunAxfr(*zones, MakeQuery("example.", rrtype::kIXFR, {.edns = true}));
   ASSERT_TRUE(t.status.isOk());
   ASSERT_EQ(t.messages.size(), 1u);
   EXPECT_EQ(t.messages[0].answer.size(), 3u);  // SOA, A, SOA (RFC 1995 §4 fallback)

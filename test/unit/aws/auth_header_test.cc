@@ -59,6 +59,30 @@ TEST(AuthHeaderTest, SignedHeadersAreLowercasedAndEmptyDropped) {
   EXPECT_EQ(splitSignedHeaders("content-type;host"), (std::vector<std::string>{"content-type", "host"}));
 }
 
+TEST(AuthHeaderTest, JoinSignedHeadersInvertsSplit) {
+  EXPECT_EQ(joinSignedHeaders(std::vector<std::string>{}), "");
+  EXPECT_EQ(joinSignedHeaders(std::vector<std::string>{"host"}), "host");
+  const std::vector<std::string> names = {"content-type", "host", "x-amz-date"};
+  EXPECT_EQ(joinSignedHeaders(names), "content-type;host;x-amz-date");
+  EXPECT_EQ(splitSignedHeaders(joinSignedHeaders(names)), names);
+}
+
+TEST(AuthHeaderTest, ScopeTextAndHelpers) {
+  EXPECT_EQ(credentialScopeText("20240101", "us-east-1", "route53", "aws4_request"),
+            "20240101/us-east-1/route53/aws4_request");
+  EXPECT_EQ(credentialScopeText("", "", "", ""), "///");
+  EXPECT_EQ(joinFields('\n', {"a", "", "b"}), "a\n\nb");
+  EXPECT_EQ(joinFields('/', {""}), "");
+  EXPECT_EQ(joinFields('/', {}), "");
+  auto scope = parseCredentialScope("AKID/20150830/eu-west-1/sts/aws4_request");
+  ASSERT_TRUE(scope.ok());
+  EXPECT_EQ(scope->access_key_id, "AKID");
+  EXPECT_EQ(scope->scope(), "20150830/eu-west-1/sts/aws4_request");
+  EXPECT_EQ(trimSpaceTab(" \t a b\t "), "a b");
+  EXPECT_EQ(trimSpaceTab(" \t"), "");
+  EXPECT_EQ(asciiLowercase("X-Amz-Date\xC3\x89"), "x-amz-date\xC3\x89");
+}
+
 TEST(AuthHeaderTest, UnknownComponentsIgnoredAlgorithmKept) {
   auto h = parseAuthorizationHeader(
       "AWS4-HMAC-SHA512 Credential=A/20240101/r/s/aws4_request, Foo=bar, SignedHeaders=host, Signature=x");
