@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <vector>
 
 #include "authdns/publisher.h"
 #include "base/result.h"
@@ -41,8 +42,15 @@ class DnsCatalog {
   Publisher publisher_;
 };
 
-// The changes that turn `old_zone` into `new_zone`, RRset by RRset (for reloads of changed files:
-// publishing the delta keeps the cost of the swap proportional to the change).
+// The changes that turn `old_zone` into what Zone::build(new_records) would serve, as whole-RRset
+// replacements (for reloads of changed files: publishing the delta keeps the cost of the swap
+// proportional to the change). An RRset is unchanged when its TTL (the lowest of its RRs, RFC 2181
+// §5.2) and its RDATAs (canonical order, duplicates dropped, compared byte for byte, so a change of
+// case in RDATA names counts) are equal; owner names compare case-insensitively (RFC 4343). Changed
+// or new RRsets come in input order, then RRsets of names no longer present. A record apply() must
+// reject (class other than IN) is returned alone in `add`, so applying the delta reports it.
+// Cost: one pass over `new_records` with a trie probe per owner, one sort of the owners by hash,
+// plus a walk of the snapshot only when some old name is gone; ~20 bytes per owner meanwhile.
 zone::ZoneDelta diffZones(const zone::Zone& old_zone, const std::vector<dns::ResourceRecord>& new_records);
 
 }  // namespace zk::app

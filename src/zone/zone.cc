@@ -2,6 +2,7 @@
 #include "zone/zone.h"
 
 #include <algorithm>
+#include <bit>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -590,6 +591,41 @@ Result<ZonePtr> Zone::apply(const ZoneDelta& delta) const {
   p.name_count = ed.name_count;
   p.cut_count = ed.cut_count;
   return ZonePtr(std::make_shared<const Zone>(p));
+}
+
+void Zone::findMany(const LookupName* names, size_t count, const Node** out) const {
+  // hamt::find for up to kChunk names at once: each round moves every unfinished lookup one level
+  // down and prefetches the slot it lands on, so the misses of independent lookups overlap
+  // (memory-level parallelism) instead of each waiting for the previous one.
+  constexpr size_t kChunk = 32;
+  hamt::Slot cur[kChunk];
+  for (size_t base = 0; base < count; base += kChunk) {
+    const size_t n = std::min(kChunk, count - base);
+    for (size_t i = 0; i < n; ++i) {
+      cur[i] = root_;
+      out[base + i] = nullptr;
+    }
+    bool active = true;
+    for (unsigned level = 0; active; ++level) {
+      active = false;
+      for (size_t i = 0; i < n; ++i) {
+        const hamt::Slot s = cur[i];
+        if (s == 0) continue;
+        const LookupName& ln = names[base + i];
+        cur[i] = 0;
+        if (hamt::tag(s) == hamt::kTagBranch) {
+          const hamt::Branch* b = hamt::asBranch(s);
+          const uint32_t bit = uint32_t(1) << hamt::indexAt(ln.hash(), level);
+          if (!(b->bitmap & bit)) continue;
+          cur[i] = b->slots()[std::popcount(b->bitmap & (bit - 1))];
+          __builtin_prefetch(reinterpret_cast<const void*>(cur[i] & ~hamt::kTagMask));
+          active = true;
+        } else {  // a leaf or a collision list: finish as find() does
+          out[base + i] = hamt::find(s, ln.hash(), ln.wire(), ln.length());
+        }
+      }
+    }
+  }
 }
 
 const Node* Zone::find(const dns::Name& name) const {
