@@ -1,4 +1,4 @@
-// ApiFront: request ids, routing by protocol, SigV4, throttling, codecs, worker pool.
+// ApiFront: request ids, routing by protocol, SigV4, throttling, codecs, deferred answers, worker pool.
 #include "app/api_front.h"
 
 #include <cstdio>
@@ -102,6 +102,12 @@ void ApiFront::stop() {
   for (auto& t : workers_)
     if (t.joinable()) t.join();
   workers_.clear();
+  {
+    // Deferred answers run on the store's writer thread and use this object: wait for them (their
+    // commits finish on their own; the responses go nowhere once the server has stopped).
+    std::unique_lock lock(mu_);
+    deferred_cv_.wait(lock, [this] { return deferred_ == 0; });
+  }
   http_.reset();
 }
 
@@ -119,16 +125,52 @@ void ApiFront::workerLoop() {
   }
 }
 
+void ApiFront::releaseDeferred() {
+  bool last;
+  {
+    std::lock_guard lock(mu_);
+    last = --deferred_ == 0;
+  }
+  if (last) deferred_cv_.notify_all();
+}
+
+bool ApiFront::invoke(const std::shared_ptr<Call>& call, const http::Responder& respond, bool may_block) {
+  {
+    std::lock_guard lock(mu_);
+    ++deferred_;
+  }
+  call->ctx.may_block = may_block;
+  // Called at most once, by the service that returned ServiceResult::deferred(), from its thread.
+  call->ctx.deliver = [this, call, respond](route53::ServiceResult result) {
+    respond(finish(*call, result));
+    releaseDeferred();
+  };
+  route53::ServiceResult result = call->service->invoke(call->operation.operation, call->operation.input, call->ctx);
+  call->ctx.deliver = nullptr;  // the service keeps its own copy; this one would keep `call` alive forever
+  if (result.isDeferred()) return true;
+  releaseDeferred();
+  if (result.needsBlockingThread()) return false;
+  respond(finish(*call, result));
+  return true;
+}
+
 void ApiFront::handle(http::Request&& request, http::Responder respond) {
-  if (workers_.empty()) {  // workers = 0: run on the I/O thread itself (it blocks while committing)
-    respond(process(request));
+  std::variant<Call, http::Response> prepared = prepare(request);
+  if (auto* response = std::get_if<http::Response>(&prepared)) {
+    respond(std::move(*response));
     return;
   }
-  auto shared = std::make_shared<http::Request>(std::move(request));
+  auto call = std::make_shared<Call>(std::get<Call>(std::move(prepared)));
+  // workers = 0: the I/O thread itself may wait. Otherwise nothing waits here: a record change
+  // answers later from the committer thread, and what must wait goes to a worker.
+  if (invoke(call, respond, workers_.empty())) return;
+  std::function<void()> task = [this, call, respond] {
+    if (!invoke(call, respond, true)) respond(finish(*call, route53::ServiceResult::blocking()));
+  };
   {
     std::lock_guard lock(mu_);
     if (!stopping_) {
-      queue_.emplace_back([this, shared, respond = std::move(respond)]() { respond(process(*shared)); });
+      queue_.push_back(std::move(task));
       cv_.notify_one();
       return;
     }
@@ -184,10 +226,13 @@ http::Response ApiFront::render(aws::Protocol protocol, const ApiService* servic
   return http::Response{rh.status, std::move(rh.fields), std::move(body)};
 }
 
-http::Response ApiFront::process(const http::Request& r) {
-  const std::string request_id = newRequestId();
-  aws::Protocol protocol = aws::Protocol::kRestXml;
+std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Request& r) {
+  Call call;
+  call.request_id = newRequestId();
+  const std::string& request_id = call.request_id;
+  aws::Protocol& protocol = call.protocol;
   const ApiService* svc = route(r, &protocol);
+  call.service = svc;
   if (svc == nullptr) {
     return render(protocol, nullptr,
                   aws::errorFromStatus(unimplemented("No operation matches " + r.method + " " + r.path()), protocol),
@@ -197,12 +242,7 @@ http::Response ApiFront::process(const http::Request& r) {
   const std::string query = r.query();
 
   // SigV4 (Authorization header or presigned query), against the Host the request arrived with.
-  aws::SignedRequest sr;
-  sr.method = r.method;
-  sr.raw_path = path;
-  sr.raw_query = query;
-  sr.headers = r.headers;
-  sr.body = r.body;
+  aws::SignedRequest sr{r.method, path, query, r.headers, r.body};
   aws::VerifyOptions vo;
   vo.now = clock_.now();
   vo.max_skew = options_.max_clock_skew;
@@ -220,48 +260,69 @@ http::Response ApiFront::process(const http::Request& r) {
     return render(protocol, svc, aws::makeAwsError(400, "Throttling", "Rate exceeded"), request_id);
   }
 
-  Result<aws::OperationRequest> call = unimplemented("unsupported protocol");
+  Result<aws::OperationRequest> parsed = unimplemented("unsupported protocol");
   switch (protocol) {
     case aws::Protocol::kRestXml: {
       aws::HeaderLookup headers = [&r](std::string_view name) { return r.header(name); };
-      call = aws::parseRestXmlRequest(*svc->model, r.method, path, query, headers, r.body);
+      parsed = aws::parseRestXmlRequest(*svc->model, r.method, path, query, headers, r.body);
       break;
     }
     case aws::Protocol::kJson:
-      call = aws::parseJsonRequest(*svc->model, r.header("X-Amz-Target").value_or(""), r.body);
+      parsed = aws::parseJsonRequest(*svc->model, r.header("X-Amz-Target").value_or(""), r.body);
       break;
     case aws::Protocol::kQuery: {
       auto ct = r.header("Content-Type").value_or("");
       const bool form = ct.find("application/x-www-form-urlencoded") != std::string_view::npos;
-      call = aws::parseQueryRequest(*svc->model, query, form ? std::string_view(r.body) : std::string_view());
+      parsed = aws::parseQueryRequest(*svc->model, query, form ? std::string_view(r.body) : std::string_view());
       break;
     }
   }
-  if (!call.ok()) return render(protocol, svc, aws::errorFromStatus(call.status(), protocol), request_id);
+  if (!parsed.ok()) return render(protocol, svc, aws::errorFromStatus(parsed.status(), protocol), request_id);
+  call.operation = std::move(parsed).value();
+  call.ctx.account_id = cred.account_id;
+  call.ctx.principal_arn = cred.principal_arn;
+  call.ctx.request_id = request_id;
+  return call;
+}
 
-  route53::CallContext ctx{cred.account_id, cred.principal_arn, request_id};
-  route53::ServiceResult result = svc->invoke(call->operation, call->input, ctx);
-  if (!result.ok()) return render(protocol, svc, result.error(), request_id);
-
+http::Response ApiFront::finish(const Call& call, const route53::ServiceResult& result) const {
+  const ApiService* svc = call.service;
+  const aws::Protocol protocol = call.protocol;
+  const std::string& request_id = call.request_id;
+  const std::string& operation = call.operation.operation;
+  if (result.isError()) return render(protocol, svc, result.error(), request_id);
+  if (!result.ok()) {  // deferred/blocking reached the serializer: a bug in the caller
+    spdlog::error("request {}: {} gave no answer", request_id, operation);
+    return render(protocol, svc, aws::makeAwsError(500, "InternalFailure", "We encountered an internal error."),
+                  request_id);
+  }
   aws::ResponseHeaders rh;
   Result<std::string> body = internalError("unsupported protocol");
   switch (protocol) {
     case aws::Protocol::kRestXml:
-      body = aws::serializeRestXmlResponse(*svc->model, call->operation, result.output(), request_id, rh);
+      body = aws::serializeRestXmlResponse(*svc->model, operation, result.output(), request_id, rh);
       break;
     case aws::Protocol::kJson:
-      body = aws::serializeJsonResponse(*svc->model, call->operation, result.output(), request_id, rh);
+      body = aws::serializeJsonResponse(*svc->model, operation, result.output(), request_id, rh);
       break;
     case aws::Protocol::kQuery:
-      body = aws::serializeQueryResponse(*svc->model, call->operation, result.output(), request_id, rh);
+      body = aws::serializeQueryResponse(*svc->model, operation, result.output(), request_id, rh);
       break;
   }
   if (!body.ok()) {
-    spdlog::error("request {}: cannot serialize {} output: {}", request_id, call->operation, body.status().toString());
+    spdlog::error("request {}: cannot serialize {} output: {}", request_id, operation, body.status().toString());
     return render(protocol, svc, aws::makeAwsError(500, "InternalFailure", "We encountered an internal error."),
                   request_id);
   }
   return http::Response{rh.status, std::move(rh.fields), std::move(body).value()};
+}
+
+http::Response ApiFront::process(const http::Request& r) {
+  std::variant<Call, http::Response> prepared = prepare(r);
+  if (auto* response = std::get_if<http::Response>(&prepared)) return std::move(*response);
+  Call& call = std::get<Call>(prepared);
+  route53::ServiceResult result = call.service->invoke(call.operation.operation, call.operation.input, call.ctx);
+  return finish(call, result);
 }
 
 }  // namespace zk::app

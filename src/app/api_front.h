@@ -11,10 +11,14 @@
 //   4. per-account throttling (token bucket; off by default) -> 400 Throttling "Rate exceeded";
 //   5. the protocol codec parses (operation, input) from the botocore model;
 //   6. the service runs the operation; 7. the codec serializes output or error.
-// Steps 3-7 run on a pool of worker threads, not on the HTTP I/O threads, because services block
-// while the store commits (group commit makes many concurrent requests share one fsync); with
-// workers = 0 they run on the I/O threads instead (one thread hop less, as many blocked calls as
-// I/O threads).
+// Steps 1-5 run on the HTTP I/O thread (CPU only: the credential lookup is cached). The service is
+// then called there with CallContext{may_block = false, deliver}: ChangeResourceRecordSets hands its
+// batch to the store's group committer and returns at once (deferred); the committer thread answers
+// right after the fsync, and step 7 runs there, posting the response to the connection. So a write
+// costs two thread hops (I/O -> committer -> I/O) shared by the whole commit group, and no thread
+// waits for a disk. Operations that must wait (the other writes; reads, which block on SQLite) come
+// back as needsBlockingThread and go to a pool of worker threads; with workers = 0 they run on the
+// I/O threads instead (then raise io_threads).
 //
 // Threading: handle() is thread-safe. start()/stop() from one thread. The lookup and the services
 // must be thread-safe and outlive the front.
@@ -27,6 +31,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,8 +52,8 @@ struct ApiOptions {
   std::string tls_cert, tls_key;           // both set: HTTPS
   std::vector<std::string> allowed_regions;  // credential scope regions accepted; empty = any
   int io_threads = 2;
-  int workers = 32;                        // threads running service calls (they wait for commits);
-                                           // 0 = run them on the I/O threads (then raise io_threads)
+  int workers = 32;                        // threads running service calls that wait (reads, zone
+                                           // writes); 0 = run them on the I/O threads
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds max_clock_skew{300};
   route53::ThrottleConfig throttle;        // per account; off by default
@@ -77,15 +82,34 @@ class ApiFront {
   // Starts the worker pool and the HTTP(S) listener.
   Status start();
   uint16_t port() const { return http_ ? http_->port() : 0; }
-  // Stops listening, finishes queued requests, joins the workers. Idempotent.
+  // Stops listening, finishes queued requests, waits for deferred answers, joins the workers.
+  // Idempotent.
   void stop();
 
-  // The HTTP handler: queues the request for a worker, which answers through `respond`.
+  // The HTTP handler: steps 1-5 on the calling thread, then the service (deferred, on a worker, or
+  // here); answers through `respond`, possibly from another thread.
   void handle(http::Request&& request, http::Responder respond);
-  // The pipeline on the calling thread (tests, and what the workers run).
+  // The whole pipeline on the calling thread, waiting for commits (tests, tools).
   http::Response process(const http::Request& request);
 
  private:
+  // A request through step 5: what the service call and the serializer need.
+  struct Call {
+    std::string request_id;
+    aws::Protocol protocol = aws::Protocol::kRestXml;
+    const ApiService* service = nullptr;
+    aws::OperationRequest operation;
+    route53::CallContext ctx;
+  };
+  // Steps 1-5: the call, or the error response to send.
+  std::variant<Call, http::Response> prepare(const http::Request& request);
+  // Step 7 for a final (ok or error) result.
+  http::Response finish(const Call& call, const route53::ServiceResult& result) const;
+  // Calls the service and answers through `respond`, now or (deferred, counted in deferred_) later.
+  // False, having answered nothing, when the service needs a thread that may wait.
+  bool invoke(const std::shared_ptr<Call>& call, const http::Responder& respond, bool may_block);
+  void releaseDeferred();
+
   const ApiService* route(const http::Request& request, aws::Protocol* protocol) const;
   http::Response render(aws::Protocol protocol, const ApiService* service, const aws::AwsError& error,
                         const std::string& request_id) const;
@@ -102,6 +126,8 @@ class ApiFront {
   std::condition_variable cv_;
   std::deque<std::function<void()>> queue_;  // guarded by mu_
   bool stopping_ = false;                    // guarded by mu_
+  size_t deferred_ = 0;                      // guarded by mu_; answers the service still owes
+  std::condition_variable deferred_cv_;      // deferred_ reached 0
   std::vector<std::thread> workers_;
 };
 

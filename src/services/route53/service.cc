@@ -216,6 +216,9 @@ ServiceResult Route53Service::invoke(std::string_view op, const json& in, const 
     return aws::errorFromStatus(unimplemented("The operation " + std::string(op) + " is not supported."),
                                 aws::Protocol::kRestXml);
   }
+  // Only ChangeResourceRecordSets can answer without a thread waiting for the commit; a caller that
+  // must not wait (ctx.may_block false) gets every other operation handed back.
+  if (!ctx.may_block && !(ctx.deliver && op == "ChangeResourceRecordSets")) return ServiceResult::blocking();
   try {
     return (this->*(it->second))(in, ctx);
   } catch (const std::exception& e) {  // nlohmann::json type errors on malformed value trees
@@ -241,11 +244,18 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
 
   std::lock_guard lifecycle(lifecycle_mu_);
   {
-    auto existing = zones_.findHostedZoneByCallerReference(ctx.account_id, caller_reference);
-    if (existing.ok())
+    // A caller reference is never accepted twice, even after its zone was deleted: "You must use a
+    // unique CallerReference string every time you submit a CreateHostedZone request"
+    // (https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html); the error
+    // is HostedZoneAlreadyExists, HTTP 409 ("Amazon Route 53 returns this error when a hosted zone has
+    // already been created with the specified CallerReference",
+    // https://docs.aws.amazon.com/botocore/latest/reference/services/route53/client/exceptions/HostedZoneAlreadyExists.html).
+    // The store enforces it again inside its transaction.
+    auto used = zones_.callerReferenceUsed(ctx.account_id, caller_reference);
+    if (!used.ok()) return internal(used.status(), ctx);
+    if (*used)
       return error("HostedZoneAlreadyExists",
                    "A hosted zone has already been created with the specified caller reference.");
-    if (existing.status().code() != Code::kNotFound) return internal(existing.status(), ctx);
   }
   auto count = zones_.countHostedZones(ctx.account_id);
   if (!count.ok()) return internal(count.status(), ctx);
@@ -502,33 +512,53 @@ ServiceResult Route53Service::getHostedZoneLimit(const json& in, const CallConte
 
 // ---- record sets ----
 
-ServiceResult Route53Service::changeResourceRecordSets(const json& in, const CallContext& ctx) {
+// One ChangeResourceRecordSets between validation and the store's answer. The batch's inspect_name
+// writes `after` (it runs inside the transaction, on the writer thread, before the answer).
+struct Route53Service::PendingChange {
+  std::string zone_id;
+  std::string request_id;
+  std::shared_ptr<ChangeBatchWrite> batch;
+  std::shared_ptr<std::unordered_map<std::string, std::vector<RecordSet>>> after;
+  std::optional<ZoneSync::Commit> commit;  // alive from before the store call until the answer
+};
+
+std::variant<std::shared_ptr<Route53Service::PendingChange>, aws::AwsError> Route53Service::prepareChange(
+    const json& in, const CallContext& ctx) {
   const std::string id = stripResourcePrefix(str(in, "HostedZoneId"), "hostedzone");
   aws::AwsError err;
   auto ref = zoneRef(id, ctx, &err);
   if (!ref.ok()) return err;
-  const dns::Name apex = ref->apex;
+  const dns::Name& apex = ref->apex;
 
   auto parsed = parseChangeBatch(in.at("ChangeBatch"), apex, config_.batch_limits);
   if (!parsed.ok()) return error("InvalidInput", parsed.status().message());
   if (!parsed->messages.empty()) return aws::invalidChangeBatch(std::move(parsed->messages));
 
-  ChangeBatchWrite batch;
+  auto p = std::make_shared<PendingChange>();
+  p->zone_id = id;
+  p->request_id = ctx.request_id;
+  p->batch = std::make_shared<ChangeBatchWrite>();
+  ChangeBatchWrite& batch = *p->batch;
   batch.change = ChangeRequest{newChangeId(), parsed->comment, clock_.now()};
   batch.writes = std::move(parsed->writes);
   batch.max_record_sets = config_.max_record_sets_per_zone;
   // The sets at every written name after the batch, from inside the transaction: both the rules that
-  // span record sets and the exact RRsets to publish.
-  std::unordered_map<std::string, std::vector<RecordSet>> after;
-  const std::vector<RecordSetWrite>& writes = batch.writes;
-  batch.inspect_name = [&after, &writes, &apex](const dns::Name& name, std::span<const RecordSet> sets) {
-    after[name.lowercased().wireString()] = std::vector<RecordSet>(sets.begin(), sets.end());
-    return checkNameAfterBatch(apex, name, sets, writes);
+  // span record sets and the exact RRsets to publish. The batch owns this function, so a pointer to
+  // the batch stays valid whenever it runs.
+  p->after = std::make_shared<std::unordered_map<std::string, std::vector<RecordSet>>>();
+  batch.inspect_name = [after = p->after, self = &batch, apex = ref->apex](const dns::Name& name,
+                                                                          std::span<const RecordSet> sets) {
+    (*after)[name.lowercased().wireString()] = std::vector<RecordSet>(sets.begin(), sets.end());
+    return checkNameAfterBatch(apex, name, sets, self->writes);
   };
+  p->commit.emplace(sync_, id, ref->apex);
+  return p;
+}
 
-  ZoneSync::Commit commit(sync_, id, apex);
-  auto info = zones_.commitChangeBatch(id, batch);
+ServiceResult Route53Service::finishChange(PendingChange& p, Result<ChangeInfo> info) {
+  const std::string& id = p.zone_id;
   if (!info.ok()) {
+    p.commit.reset();  // nothing to publish for this batch
     const Status& s = info.status();
     switch (s.code()) {
       case Code::kNotFound: {
@@ -542,31 +572,54 @@ ServiceResult Route53Service::changeResourceRecordSets(const json& in, const Cal
       case Code::kResourceExhausted:
         // dnscontrol#908: "Exceeded limit MAX_RRSETS_BY_ZONE for zone: <id>".
         return aws::invalidChangeBatch({"Exceeded limit MAX_RRSETS_BY_ZONE for zone: " + id});
-      default:
+      default: {
+        CallContext ctx;
+        ctx.request_id = p.request_id;
         return internal(s, ctx);
+      }
     }
   }
 
   // The RRsets this batch changed, as the DNS serves them (every set identifier of a name merged).
   std::vector<zone::RRsetReplace> rrsets;
   std::set<std::pair<std::string, uint16_t>> done;
-  for (const RecordSetWrite& w : batch.writes) {
+  for (const RecordSetWrite& w : p.batch->writes) {
     std::string key = w.record_set.name.lowercased().wireString();
     if (!done.emplace(key, w.record_set.type).second) continue;
-    auto it = after.find(key);
+    auto it = p.after->find(key);
     std::span<const RecordSet> sets;
-    if (it != after.end()) sets = it->second;
+    if (it != p.after->end()) sets = it->second;
     auto r = servedRRset(w.record_set.name, w.record_set.type, sets);
     if (!r.ok()) {
       // Validated above, so this is a bug; the zone will be reloaded from the store by ZoneSync.
-      spdlog::error("route53 request {}: cannot render {}: {}", ctx.request_id, describeRecordSet(w.record_set),
+      spdlog::error("route53 request {}: cannot render {}: {}", p.request_id, describeRecordSet(w.record_set),
                     r.status().toString());
       continue;
     }
     rrsets.push_back(std::move(r).value());
   }
-  commit.committed(info->zone_version, std::move(rrsets));
+  p.commit->committed(info->zone_version, std::move(rrsets));
+  p.commit.reset();
   return json{{"ChangeInfo", changeInfoJson(*info, sync_.isServed(id, info->zone_version))}};
+}
+
+ServiceResult Route53Service::changeResourceRecordSets(const json& in, const CallContext& ctx) {
+  auto prepared = prepareChange(in, ctx);
+  if (auto* e = std::get_if<aws::AwsError>(&prepared)) return std::move(*e);
+  std::shared_ptr<PendingChange> p = std::get<0>(std::move(prepared));
+  if (!ctx.deliver) return finishChange(*p, zones_.commitChangeBatch(p->zone_id, *p->batch));
+  // No thread waits for the fsync: the store answers on its writer thread, which publishes and hands
+  // the result to the caller.
+  zones_.commitChangeBatchAsync(p->zone_id, p->batch, [this, p, deliver = ctx.deliver](Result<ChangeInfo> info) {
+    ServiceResult result = aws::makeAwsError(500, "InternalFailure", "We encountered an internal error.");
+    try {
+      result = finishChange(*p, std::move(info));
+    } catch (const std::exception& e) {
+      spdlog::error("route53 request {}: {}", p->request_id, e.what());
+    }
+    deliver(std::move(result));
+  });
+  return ServiceResult::deferred();
 }
 
 ServiceResult Route53Service::listResourceRecordSets(const json& in, const CallContext& ctx) {

@@ -13,10 +13,12 @@
 // looks exactly like one that does not exist (NoSuchHostedZone / NoSuchChange).
 //
 // Threading: thread-safe; invoke() may run on many threads at once and blocks while the store commits
-// (group commit: concurrent calls share one fsync).
+// (group commit: concurrent calls share one fsync) -- unless the caller sets CallContext::deliver, in
+// which case ChangeResourceRecordSets returns at once and answers from the store's writer thread.
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -59,25 +61,44 @@ struct Route53Config {
   size_t max_tags_per_resource = 50;
 };
 
-// Who calls, and the request id echoed in errors and logs.
-struct CallContext {
-  std::string account_id;
-  std::string principal_arn;
-  std::string request_id;
-};
-
-// An operation's outcome: the output value tree, or the AWS error to answer with.
+// An operation's outcome: the output value tree, or the AWS error to answer with. Two more states
+// exist only for callers that set CallContext::deliver / may_block (see there): deferred (the answer
+// comes later through deliver) and needsBlockingThread (call again where waiting is allowed).
 class ServiceResult {
  public:
   ServiceResult(nlohmann::json output) : v_(std::in_place_index<0>, std::move(output)) {}  // NOLINT
   ServiceResult(aws::AwsError error) : v_(std::in_place_index<1>, std::move(error)) {}     // NOLINT
+  static ServiceResult deferred() { return ServiceResult(Later::kDeferred); }
+  static ServiceResult blocking() { return ServiceResult(Later::kBlocking); }
+
   bool ok() const { return v_.index() == 0; }
+  bool isError() const { return v_.index() == 1; }
+  bool isDeferred() const { return v_.index() == 2 && std::get<2>(v_) == Later::kDeferred; }
+  bool needsBlockingThread() const { return v_.index() == 2 && std::get<2>(v_) == Later::kBlocking; }
   const nlohmann::json& output() const { return std::get<0>(v_); }
   nlohmann::json& output() { return std::get<0>(v_); }
   const aws::AwsError& error() const { return std::get<1>(v_); }
 
  private:
-  std::variant<nlohmann::json, aws::AwsError> v_;
+  enum class Later { kDeferred, kBlocking };
+  explicit ServiceResult(Later later) : v_(std::in_place_index<2>, later) {}
+  std::variant<nlohmann::json, aws::AwsError, Later> v_;
+};
+
+// Who calls, and the request id echoed in errors and logs; how the caller takes the answer.
+struct CallContext {
+  std::string account_id;
+  std::string principal_arn;
+  std::string request_id;
+  // Set by a caller that can take the answer later (the API front): an operation that would wait
+  // for a commit (today ChangeResourceRecordSets) instead returns ServiceResult::deferred() at once
+  // and calls `deliver` exactly once with its real result, later, on another thread (the store's
+  // writer thread, right after the group commit's fsync). Empty: invoke() waits and returns it.
+  std::function<void(ServiceResult)> deliver;
+  // False: the calling thread must not wait for a commit (an HTTP I/O thread). An operation that
+  // would, and cannot defer, then returns ServiceResult::blocking() having done nothing, and the
+  // caller runs it again where waiting is fine (with may_block = true).
+  bool may_block = true;
 };
 
 class Route53Service {
@@ -119,6 +140,12 @@ class Route53Service {
   ServiceResult getAccountLimit(const nlohmann::json& in, const CallContext& ctx);
   ServiceResult getHostedZoneLimit(const nlohmann::json& in, const CallContext& ctx);
   ServiceResult changeResourceRecordSets(const nlohmann::json& in, const CallContext& ctx);
+  struct PendingChange;
+  // The validated batch, ready for the store, or the error to answer with.
+  std::variant<std::shared_ptr<PendingChange>, aws::AwsError> prepareChange(const nlohmann::json& in,
+                                                                             const CallContext& ctx);
+  // After the store's answer: publishes to the DNS (in version order) and builds the output.
+  ServiceResult finishChange(PendingChange& change, Result<ChangeInfo> info);
   ServiceResult listResourceRecordSets(const nlohmann::json& in, const CallContext& ctx);
   ServiceResult getChange(const nlohmann::json& in, const CallContext& ctx);
 

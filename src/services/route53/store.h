@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -106,7 +107,7 @@ struct HostedZone {
   std::string id;                 // "Z" + 13..21 upper-case alphanumerics, without "/hostedzone/"
   std::string account_id;         // 12 digits; zones imported before accounts exist may use any id
   dns::Name name;                 // the zone apex
-  std::string caller_reference;   // unique per account (CreateHostedZone idempotency)
+  std::string caller_reference;   // unique per account, forever (never reused after a delete)
   std::string comment;
   bool private_zone = false;
   std::vector<std::string> name_servers;  // the delegation set, in order
@@ -274,7 +275,8 @@ class ZoneStore {
 
   // Creates the zone with its initial record sets (SOA and NS, or a whole imported zone) and a
   // PENDING change, atomically. The zone's version becomes 1.
-  // kAlreadyExists: the zone id, the (account, caller reference) pair or the change id exists.
+  // kAlreadyExists: the zone id or the change id exists, or the account used the caller reference
+  // before (even for a zone deleted since).
   // kInvalidArgument: a record set lies outside the zone, or two share an identity.
   virtual Result<ChangeInfo> createHostedZone(const HostedZone& zone,
                                               std::span<const RecordSet> initial_record_sets,
@@ -285,6 +287,10 @@ class ZoneStore {
   // kNotFound when the account has no zone with this caller reference.
   virtual Result<HostedZone> findHostedZoneByCallerReference(std::string_view account_id,
                                                              std::string_view caller_reference) = 0;
+  // Whether the account ever created a zone with this caller reference, including zones deleted
+  // since: Route 53 never accepts a caller reference twice. createHostedZone enforces it (in its
+  // transaction); this lets the service answer early.
+  virtual Result<bool> callerReferenceUsed(std::string_view account_id, std::string_view caller_reference) = 0;
 
   // ListHostedZones: the account's zones ordered by id (byte order; Route 53 leaves the order
   // unspecified and pages by zone id), starting at the first id >= `marker` ("" = from the start),
@@ -320,6 +326,16 @@ class ZoneStore {
   // kInvalidArgument: a name outside the zone. kResourceExhausted: max_record_sets exceeded.
   // kAlreadyExists: the change id exists.
   virtual Result<ChangeInfo> commitChangeBatch(std::string_view zone_id, const ChangeBatchWrite& batch) = 0;
+  // The same without a thread waiting for the commit: `done` gets exactly what commitChangeBatch
+  // would return, once, after the batch is durable (or failed). It may run on the calling thread
+  // before this returns, or on another thread (the store's writer thread, right after the commit;
+  // it must then be quick and must not call the store's write methods: hand longer work on).
+  // `batch` is kept alive until `done` has run. The default calls commitChangeBatch.
+  using ChangeDone = std::function<void(Result<ChangeInfo>)>;
+  virtual void commitChangeBatchAsync(std::string zone_id, std::shared_ptr<const ChangeBatchWrite> batch,
+                                      ChangeDone done) {
+    done(commitChangeBatch(zone_id, *batch));
+  }
 
   // ListResourceRecordSets in Route 53 order: (route53NameKey, route53TypeKey, set_identifier).
   // `start` absent = from the first record set. At most `max_items` (>= 1). Does not check that

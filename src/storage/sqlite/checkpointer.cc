@@ -23,7 +23,8 @@ int walHook(void* arg, sqlite3* db, const char* schema, int wal_frames) {
 }  // namespace
 
 Checkpointer::Checkpointer(std::unique_ptr<Database> db, int threshold_pages)
-    : db_(std::move(db)), threshold_pages_(threshold_pages < 1 ? 1 : threshold_pages) {
+    : db_(std::move(db)), threshold_pages_(threshold_pages < 1 ? 1 : threshold_pages),
+      next_request_frames_(threshold_pages_) {
   thread_ = std::thread([this] { loop(); });
 }
 
@@ -43,9 +44,17 @@ void Checkpointer::detachFrom(Database& writer) { sqlite3_wal_hook(writer.raw(),
 bool Checkpointer::onCommit(int wal_frames) {
   if (wal_frames >= threshold_pages_ * kInlineFactor) {
     ++inline_checkpoints_;
+    next_request_frames_ = threshold_pages_;  // the inline RESTART starts the WAL over
     return true;
   }
-  if (wal_frames >= threshold_pages_) request();
+  if (wal_frames < next_request_frames_ - threshold_pages_) next_request_frames_ = threshold_pages_;  // restarted
+  if (wal_frames >= next_request_frames_) {
+    // Once per threshold of new frames, not after every commit: under steady writes a PASSIVE
+    // checkpoint never catches up with the writer (so the WAL does not restart), and asking after
+    // each commit made the thread copy a few pages and fsync the database file every few commits.
+    next_request_frames_ = wal_frames + threshold_pages_;
+    request();
+  }
   return false;
 }
 

@@ -36,8 +36,9 @@ class Checkpointer {
   // Replaces the writer's auto-checkpoint with a hook that calls request().
   void attachTo(Database& writer);
   static void detachFrom(Database& writer);
-  // Called by the hook after each commit: requests a background checkpoint once the WAL reaches the
-  // threshold; returns true when it has grown to kInlineFactor times that (the background thread
+  // Called by the hook after each commit (writer thread only): requests a background checkpoint
+  // when the WAL reaches the threshold, and again each time it has grown by another threshold
+  // (not after every commit: see checkpointer.cc); returns true when it has grown to kInlineFactor times that (the background thread
   // cannot keep up), and the writer should checkpoint itself before the next write.
   bool onCommit(int wal_frames);
   static constexpr int kInlineFactor = 8;
@@ -58,6 +59,7 @@ class Checkpointer {
   std::mutex mu_;
   std::condition_variable cv_;
   std::mutex checkpoint_mu_;
+  int next_request_frames_ = 0;  // writer thread only (onCommit): WAL size of the next request
   bool requested_ = false;  // guarded by mu_
   bool stopping_ = false;   // guarded by mu_
   std::atomic<uint64_t> checkpoints_{0};

@@ -212,8 +212,14 @@ Result<Statement> Database::prepare(std::string_view sql) {
   return Statement(stmt, db_, true);
 }
 
+Status Database::execCached(std::string_view sql) {
+  Result<Statement> s = cached(sql);
+  if (!s.ok()) return std::move(s).status();
+  return s->run();
+}
+
 Result<Statement> Database::cached(std::string_view sql) {
-  auto it = cache_.find(std::string(sql));
+  auto it = cache_.find(sql);
   if (it == cache_.end()) {
     sqlite3_stmt* stmt = nullptr;
     int rc = sqlite3_prepare_v3(db_, sql.data(), int(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
@@ -230,7 +236,7 @@ bool Database::inTransaction() const { return sqlite3_get_autocommit(db_) == 0; 
 // ---- Transaction ----
 
 Result<Transaction> Transaction::begin(Database& db, Mode mode) {
-  ZK_RETURN_IF_ERROR(db.exec(mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN"));
+  ZK_RETURN_IF_ERROR(db.execCached(mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN"));
   return Transaction(&db);
 }
 
@@ -238,7 +244,7 @@ Transaction::~Transaction() { rollback(); }
 
 Status Transaction::commit() {
   if (db_ == nullptr) return failedPrecondition("transaction already finished");
-  Status st = db_->exec("COMMIT");
+  Status st = db_->execCached("COMMIT");
   if (!st.isOk()) {
     rollback();
     return st;
@@ -256,7 +262,7 @@ void Transaction::rollback() {
 // ---- Savepoint ----
 
 Result<Savepoint> Savepoint::begin(Database& db, std::string name) {
-  ZK_RETURN_IF_ERROR(db.exec("SAVEPOINT " + name));
+  ZK_RETURN_IF_ERROR(db.execCached("SAVEPOINT " + name));
   return Savepoint(&db, std::move(name));
 }
 
@@ -264,7 +270,7 @@ Savepoint::~Savepoint() { rollback(); }
 
 Status Savepoint::release() {
   if (db_ == nullptr) return failedPrecondition("savepoint already finished");
-  Status st = db_->exec("RELEASE " + name_);
+  Status st = db_->execCached("RELEASE " + name_);
   if (!st.isOk()) {
     rollback();
     return st;

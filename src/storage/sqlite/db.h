@@ -99,6 +99,9 @@ class Database {
   Result<Statement> prepare(std::string_view sql);
   // A statement from the cache (prepared once per connection); reset when the handle dies.
   Result<Statement> cached(std::string_view sql);
+  // Runs one statement without parameters or results from the cache (BEGIN, COMMIT, SAVEPOINT...),
+  // so the hot path does not parse it again each time.
+  Status execCached(std::string_view sql);
 
   int64_t lastInsertRowid() const;
   int changes() const;
@@ -110,7 +113,12 @@ class Database {
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   sqlite3* db_;
   std::string path_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  // Looked up by string_view without building a std::string (C++20 heterogeneous lookup).
+  struct TextHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const noexcept { return std::hash<std::string_view>{}(s); }
+  };
+  std::unordered_map<std::string, sqlite3_stmt*, TextHash, std::equal_to<>> cache_;
 };
 
 // BEGIN [IMMEDIATE] ... COMMIT; rolls back on destruction unless committed.

@@ -2,6 +2,7 @@
 #include "storage/sqlite/group_committer.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace zk::storage {
@@ -25,16 +26,32 @@ std::future<Status> GroupCommitter::submit(Work work) {
   auto job = std::make_unique<Job>();
   job->work = std::move(work);
   std::future<Status> f = job->done.get_future();
+  enqueue(std::move(job));
+  return f;
+}
+
+void GroupCommitter::submit(Work work, Done done) {
+  auto job = std::make_unique<Job>();
+  job->work = std::move(work);
+  job->done_callback = std::move(done);
+  enqueue(std::move(job));
+}
+
+void GroupCommitter::enqueue(std::unique_ptr<Job> job) {
+  bool wake;
   {
     std::lock_guard<std::mutex> lk(mu_);
-    if (stopping_) {
-      job->done.set_value(unavailable("the store is shutting down"));
-      return f;
-    }
-    queue_.push_back(std::move(job));
+    if (!stopping_) queue_.push_back(std::move(job));
+    // The writer only sleeps on an empty queue or while gathering up to previous_group_ jobs:
+    // wake it for the first job, and when the group it gathers is complete. Any other notify
+    // would be a futex call (and a context switch) for nothing.
+    wake = queue_.size() == 1 || queue_.size() >= gather_target_;
   }
-  cv_.notify_one();
-  return f;
+  if (job) {  // not queued: shutting down (finished outside the lock: it may run a callback)
+    job->finish(unavailable("the store is shutting down"));
+    return;
+  }
+  if (wake) cv_.notify_one();
 }
 
 void GroupCommitter::loop() {
@@ -47,8 +64,10 @@ void GroupCommitter::loop() {
       if (queue_.empty()) return;  // stopping, and everything queued has run
       size_t want = std::min(previous_group_, options_.max_group);
       if (options_.gather_wait.count() > 0 && queue_.size() < want && !stopping_) {
+        gather_target_ = want;
         auto deadline = std::chrono::steady_clock::now() + options_.gather_wait;
         cv_.wait_until(lk, deadline, [&] { return stopping_ || queue_.size() >= want; });
+        gather_target_ = SIZE_MAX;
       }
       while (!queue_.empty() && taken.size() < options_.max_group) {
         taken.push_back(std::move(queue_.front()));
@@ -69,7 +88,7 @@ void GroupCommitter::runGroup(std::vector<Job*>& pending) {
     Result<Transaction> tx = Transaction::begin(*db_, Transaction::Mode::kImmediate);
     if (!tx.ok()) {
       jobs_ += pending.size();
-      for (Job* j : pending) j->done.set_value(tx.status());
+      for (Job* j : pending) j->finish(tx.status());
       return;
     }
     std::vector<Job*> succeeded;
@@ -92,7 +111,7 @@ void GroupCommitter::runGroup(std::vector<Job*>& pending) {
         // SQLite abandoned the whole transaction (SQLITE_FULL, SQLITE_IOERR, ...): this job gets
         // the error; the jobs that had succeeded and those not yet run go again.
         ++jobs_;
-        j->done.set_value(st.isOk() ? internalError("transaction aborted by SQLite") : st);
+        j->finish(st.isOk() ? internalError("transaction aborted by SQLite") : st);
         retry = std::move(succeeded);
         retry.insert(retry.end(), pending.begin() + long(k) + 1, pending.end());
         aborted = true;
@@ -102,7 +121,7 @@ void GroupCommitter::runGroup(std::vector<Job*>& pending) {
         succeeded.push_back(j);
       } else {
         ++jobs_;
-        j->done.set_value(std::move(st));
+        j->finish(std::move(st));
       }
     }
     if (aborted) {
@@ -110,7 +129,7 @@ void GroupCommitter::runGroup(std::vector<Job*>& pending) {
       pending = std::move(retry);
       if (++attempts > 8) {
         jobs_ += pending.size();
-        for (Job* j : pending) j->done.set_value(internalError("transaction aborted repeatedly"));
+        for (Job* j : pending) j->finish(internalError("transaction aborted repeatedly"));
         return;
       }
       continue;
@@ -118,7 +137,7 @@ void GroupCommitter::runGroup(std::vector<Job*>& pending) {
     Status committed = tx->commit();
     if (committed.isOk()) ++commits_;
     jobs_ += succeeded.size();
-    for (Job* j : succeeded) j->done.set_value(committed);
+    for (Job* j : succeeded) j->finish(committed);
     return;
   }
 }

@@ -33,6 +33,10 @@ namespace zk::storage {
 class GroupCommitter {
  public:
   using Work = std::function<Status(Database&)>;
+  // Called once with the job's outcome (as the future would yield it), on the writer thread right
+  // after the commit, or on the submitting thread if the committer is shutting down. Must be quick
+  // and must not call back into the committer (e.g. post the rest of the work elsewhere).
+  using Done = std::function<void(Status)>;
 
   struct Options {
     size_t max_group = 1024;  // jobs per transaction at most
@@ -56,6 +60,9 @@ class GroupCommitter {
   // Enqueues `work`; the future yields ok once the work is committed and durable, or the work's
   // own error, or the commit's error. kUnavailable after shutdown began.
   std::future<Status> submit(Work work);
+  // Enqueues `work` and returns at once; `done` receives what the future above would yield. No
+  // thread waits for the commit: the writer thread itself hands the outcome on.
+  void submit(Work work, Done done);
   // submit() and wait.
   Status run(Work work) { return submit(std::move(work)).get(); }
 
@@ -64,8 +71,17 @@ class GroupCommitter {
  private:
   struct Job {
     Work work;
-    std::promise<Status> done;
+    Done done_callback;            // set: the outcome goes here...
+    std::promise<Status> done;     // ...else to this promise
+    void finish(Status st) {
+      if (done_callback) {
+        done_callback(std::move(st));
+      } else {
+        done.set_value(std::move(st));
+      }
+    }
   };
+  void enqueue(std::unique_ptr<Job> job);
   void loop();
   void runGroup(std::vector<Job*>& group);
 
@@ -76,6 +92,7 @@ class GroupCommitter {
   std::deque<std::unique_ptr<Job>> queue_;  // guarded by mu_
   bool stopping_ = false;                   // guarded by mu_
   size_t previous_group_ = 0;               // writer thread only
+  size_t gather_target_ = SIZE_MAX;         // guarded by mu_; queue size the gathering writer waits for
   std::atomic<uint64_t> commits_{0};
   std::atomic<uint64_t> jobs_{0};
   std::thread thread_;

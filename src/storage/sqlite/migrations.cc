@@ -10,7 +10,7 @@ namespace {
 // Conventions: names and ordering keys are BLOBs compared bytewise (always bind them as BLOBs:
 // SQLite orders every TEXT before every BLOB); times are microseconds since the Unix epoch; string
 // lists are BLOBs of (4-byte big-endian length, bytes) items (see sqlite_store.cc).
-constexpr std::array<std::string_view, 3> kMigrations{{
+constexpr std::array<std::string_view, 4> kMigrations{{
     // 1: hosted zones, record sets, changes, tags.
     R"sql(
 CREATE TABLE hosted_zones (
@@ -98,6 +98,22 @@ CREATE TABLE meta (
   key   TEXT PRIMARY KEY,
   value TEXT NOT NULL
 ) WITHOUT ROWID;
+)sql",
+    // 4: every caller reference an account has used for CreateHostedZone, kept after its zone is
+    // deleted: Route 53 never accepts one twice ("You must use a unique CallerReference string every
+    // time you submit a CreateHostedZone request";
+    // https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html). The
+    // zones that exist now seed it.
+    R"sql(
+CREATE TABLE used_caller_references (
+  account_id       TEXT NOT NULL,
+  caller_reference TEXT NOT NULL,
+  zone_id          TEXT NOT NULL,
+  used_at_us       INTEGER NOT NULL,
+  PRIMARY KEY (account_id, caller_reference)
+) WITHOUT ROWID;
+INSERT OR IGNORE INTO used_caller_references (account_id, caller_reference, zone_id, used_at_us)
+  SELECT account_id, caller_reference, id, created_at_us FROM hosted_zones;
 )sql",
 }};
 

@@ -330,12 +330,16 @@ Status applyCreateZone(Database& db, const HostedZone& zone, std::span<const Rec
     if (*e) return alreadyExists("hosted zone id " + zone.id + " already exists");
   }
   {
-    Result<Statement> q = db.cached("SELECT id FROM hosted_zones WHERE account_id = ? AND caller_reference = ?");
-    if (!q.ok()) return std::move(q).status();
-    q->bind(1, zone.account_id).bind(2, zone.caller_reference);
-    Result<bool> e = exists(*q);
-    if (!e.ok()) return std::move(e).status();
-    if (*e) return alreadyExists("A hosted zone has already been created with the specified caller reference.");
+    // A caller reference is used up for good, also once its zone is deleted (Route 53
+    // CreateHostedZone: HostedZoneAlreadyExists; migration 4).
+    Result<Statement> ins = db.cached(
+        "INSERT INTO used_caller_references (account_id, caller_reference, zone_id, used_at_us)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
+    if (!ins.ok()) return std::move(ins).status();
+    ins->bind(1, zone.account_id).bind(2, zone.caller_reference).bind(3, zone.id).bind(4, toMicros(zone.created_at));
+    ZK_RETURN_IF_ERROR(ins->run());
+    if (db.changes() == 0)
+      return alreadyExists("A hosted zone has already been created with the specified caller reference.");
   }
   {
     Result<Statement> ins = db.cached("INSERT INTO hosted_zones (" ZK_ZONE_COLUMNS
@@ -464,6 +468,15 @@ Result<HostedZone> SqliteStore::getHostedZone(std::string_view zone_id) {
   if (!q.ok()) return std::move(q).status();
   q->bind(1, zone_id);
   return single<HostedZone>(*q, readZone, "No hosted zone found with ID: " + std::string(zone_id));
+}
+
+Result<bool> SqliteStore::callerReferenceUsed(std::string_view account_id, std::string_view caller_reference) {
+  ReaderLease db = reader();
+  Result<Statement> q =
+      db->cached("SELECT 1 FROM used_caller_references WHERE account_id = ? AND caller_reference = ?");
+  if (!q.ok()) return std::move(q).status();
+  q->bind(1, account_id).bind(2, caller_reference);
+  return exists(*q);
 }
 
 Result<HostedZone> SqliteStore::findHostedZoneByCallerReference(std::string_view account_id,
@@ -615,6 +628,21 @@ Result<ChangeInfo> SqliteStore::commitChangeBatch(std::string_view zone_id, cons
   Status st = committer_->run([&](Database& db) { return applyBatch(db, zone_id, batch, out); });
   if (!st.isOk()) return st;
   return out;
+}
+
+void SqliteStore::commitChangeBatchAsync(std::string zone_id, std::shared_ptr<const ChangeBatchWrite> batch,
+                                         ChangeDone done) {
+  // The job and its completion share the output; both run on the writer thread.
+  auto out = std::make_shared<ChangeInfo>();
+  committer_->submit(
+      [zone_id = std::move(zone_id), batch, out](Database& db) { return applyBatch(db, zone_id, *batch, *out); },
+      [out, done = std::move(done)](Status st) {
+        if (st.isOk()) {
+          done(std::move(*out));
+        } else {
+          done(std::move(st));
+        }
+      });
 }
 
 Result<route53::RecordSetPage> SqliteStore::listRecordSets(std::string_view zone_id,

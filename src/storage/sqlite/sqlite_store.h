@@ -58,6 +58,7 @@ class SqliteStore final : public route53::ZoneStore,
   Result<route53::HostedZone> getHostedZone(std::string_view zone_id) override;
   Result<route53::HostedZone> findHostedZoneByCallerReference(std::string_view account_id,
                                                               std::string_view caller_reference) override;
+  Result<bool> callerReferenceUsed(std::string_view account_id, std::string_view caller_reference) override;
   Result<route53::HostedZonePage> listHostedZones(std::string_view account_id, std::string_view marker,
                                                   size_t max_items) override;
   Result<route53::HostedZonesByNamePage> listHostedZonesByName(std::string_view account_id,
@@ -71,6 +72,9 @@ class SqliteStore final : public route53::ZoneStore,
                                                bool force = false) override;
   Result<route53::ChangeInfo> commitChangeBatch(std::string_view zone_id,
                                                 const route53::ChangeBatchWrite& batch) override;
+  // No thread waits: `done` runs on the writer thread right after the group's commit (fsync).
+  void commitChangeBatchAsync(std::string zone_id, std::shared_ptr<const route53::ChangeBatchWrite> batch,
+                              ChangeDone done) override;
   Result<route53::RecordSetPage> listRecordSets(std::string_view zone_id,
                                                 const std::optional<route53::RecordSetPosition>& start,
                                                 size_t max_items) override;

@@ -267,5 +267,53 @@ TEST_F(ApiFrontTest, ServesOverHttpWithWorkers) {
   front.stop();
 }
 
+TEST_F(ApiFrontTest, ChangesAnswerFromTheCommitterAndStopWaitsForThem) {
+  // handle() as the HTTP server calls it, with and without workers: record changes are answered
+  // from the store's writer thread (deferred), other calls from a worker or the calling thread.
+  http::Response created = front_->process(signedRequest("POST", "/2013-04-01/hostedzone", kCreate));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string bare = xmlText(created.body, "/CreateHostedZoneResponse/HostedZone/Id").substr(12);
+  for (int workers : {0, 3}) {
+    ApiOptions o;
+    o.listen = "127.0.0.1:0";
+    o.workers = workers;
+    auto front = std::make_unique<ApiFront>(o, resolver_->asLookup(), clock_);
+    route53::Route53Service* svc = service_.get();
+    front->addService(ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",
+                                 [svc](const std::string& op, const nlohmann::json& in,
+                                       const route53::CallContext& c) { return svc->invoke(op, in, c); }});
+    ASSERT_TRUE(front->start().isOk());
+    constexpr int kN = 16;
+    std::vector<std::promise<http::Response>> got(kN + 1);
+    std::vector<std::future<http::Response>> answers;
+    for (auto& p : got) answers.push_back(p.get_future());
+    for (int i = 0; i < kN; ++i) {
+      const std::string value = "w" + std::to_string(workers) + "-" + std::to_string(i);
+      front->handle(signedRequest("POST", "/2013-04-01/hostedzone/" + bare + "/rrset/",
+                                  goUpsert("v" + std::to_string(i) + ".api.example.test.", value)),
+                    [&got, i](http::Response r) { got[size_t(i)].set_value(std::move(r)); });
+    }
+    front->handle(signedRequest("GET", "/2013-04-01/hostedzone/" + bare),
+                  [&got](http::Response r) { got[kN].set_value(std::move(r)); });
+    // stop() returns only once every accepted request was answered.
+    front->stop();
+    for (auto& a : answers) ASSERT_EQ(a.wait_for(std::chrono::seconds(0)), std::future_status::ready);
+    for (int i = 0; i < kN; ++i) {
+      http::Response r = answers[size_t(i)].get();
+      ASSERT_EQ(r.status, 200) << r.body;
+      EXPECT_FALSE(header(r, "x-amzn-RequestId").empty());
+      EXPECT_EQ(xmlText(r.body, "/ChangeResourceRecordSetsResponse/ChangeInfo/Status"), "INSYNC");
+      const std::string name = "v" + std::to_string(i) + ".api.example.test.";
+      EXPECT_EQ(served("api.example.test.", name, dns::rrtype::kTXT),
+                std::vector<std::string>{"\"w" + std::to_string(workers) + "-" + std::to_string(i) + "\""});
+    }
+    http::Response get = answers[kN].get();  // ran beside the writes: any count is fine
+    EXPECT_EQ(get.status, 200) << get.body;
+    http::Response after = front_->process(signedRequest("GET", "/2013-04-01/hostedzone/" + bare));
+    EXPECT_EQ(xmlText(after.body, "/GetHostedZoneResponse/HostedZone/ResourceRecordSetCount"),
+              std::to_string(2 + kN));
+  }
+}
+
 }  // namespace
 }  // namespace zk::app::testing

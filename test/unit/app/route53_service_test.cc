@@ -1,6 +1,8 @@
 // Route53Service against a real SqliteStore and a real DnsCatalog: every operation, errors, DNS effects.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <future>
 #include <thread>
 
 #include "route53_test_util.h"
@@ -61,6 +63,64 @@ TEST_F(Route53ServiceTest, CallerReferenceAndNameAreUnique) {
   r = call("CreateHostedZone", {{"Name", "bad..name"}, {"CallerReference", "x"}});
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, "InvalidDomainName");
+}
+
+TEST_F(Route53ServiceTest, DeferredChangeAnswersOnceAfterTheCommitAndOtherCallsComeBack) {
+  const std::string id = createZone("defer.test");
+  std::promise<route53::ServiceResult> answer;
+  std::atomic<int> calls{0};
+  std::thread::id answered_on;
+  route53::CallContext ctx{kAccount, "arn:aws:iam::" + std::string(kAccount) + ":user/admin", "rid"};
+  ctx.may_block = false;
+  ctx.deliver = [&](route53::ServiceResult r) {
+    answered_on = std::this_thread::get_id();
+    ++calls;
+    answer.set_value(std::move(r));
+  };
+  route53::ServiceResult now =
+      service_->invoke("ChangeResourceRecordSets", upsert(id, "www.defer.test", "A", {"192.0.2.7"}), ctx);
+  EXPECT_TRUE(now.isDeferred());
+  route53::ServiceResult later = answer.get_future().get();
+  ASSERT_TRUE(later.ok()) << later.error().code << ": " << later.error().message;
+  EXPECT_EQ(calls.load(), 1);
+  EXPECT_NE(answered_on, std::this_thread::get_id());  // the store's writer thread
+  EXPECT_EQ(later.output()["ChangeInfo"]["Status"], "INSYNC");
+  // Durable and served by the time the answer came.
+  EXPECT_EQ(served("defer.test.", "www.defer.test.", t::kA), std::vector<std::string>{"192.0.2.7"});
+  auto listed = ok("ListResourceRecordSets", {{"HostedZoneId", id}});
+  EXPECT_EQ(listed["ResourceRecordSets"].size(), 3u);
+
+  // An invalid batch is answered through deliver too, with its error.
+  std::promise<route53::ServiceResult> bad;
+  ctx.deliver = [&](route53::ServiceResult r) { bad.set_value(std::move(r)); };
+  now = service_->invoke("ChangeResourceRecordSets",
+                         upsert(id, "gone.defer.test", "A", {"192.0.2.8"}, 300, "DELETE"), ctx);
+  if (now.isDeferred()) now = bad.get_future().get();
+  ASSERT_TRUE(now.isError());
+  EXPECT_EQ(now.error().code, "InvalidChangeBatch");
+
+  // Anything else that may wait is handed back untouched when the caller must not block.
+  ctx.deliver = [](route53::ServiceResult) { ADD_FAILURE() << "deliver called for a blocking operation"; };
+  EXPECT_TRUE(service_->invoke("GetHostedZone", {{"Id", id}}, ctx).needsBlockingThread());
+  EXPECT_TRUE(service_->invoke("CreateHostedZone", {{"Name", "x.test"}, {"CallerReference", "x"}}, ctx)
+                  .needsBlockingThread());
+  EXPECT_EQ(service_->invoke("GetHostedZoneCount", json::object(), route53::CallContext{kAccount, "", "r"})
+                .output()["HostedZoneCount"],
+            1);  // x.test was not created
+}
+
+TEST_F(Route53ServiceTest, CallerReferenceIsNeverReusedAfterDelete) {
+  // Route 53 never accepts a CallerReference twice, even once its zone is deleted (API_CreateHostedZone).
+  auto created = ok("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "once"}});
+  const std::string id = created["HostedZone"]["Id"];
+  ok("DeleteHostedZone", {{"Id", id}});
+  auto r = call("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "once"}});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, "HostedZoneAlreadyExists");
+  EXPECT_EQ(r.error().http_status, 409);
+  // The name itself is free again, with a new reference; the other account's namespace is its own.
+  EXPECT_TRUE(call("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "twice"}}).ok());
+  EXPECT_TRUE(call("CreateHostedZone", {{"Name", "other.test"}, {"CallerReference", "once"}}, kOtherAccount).ok());
 }
 
 TEST_F(Route53ServiceTest, AccountsSeeOnlyTheirZones) {
@@ -249,8 +309,12 @@ TEST_F(Route53ServiceTest, DeleteHostedZoneNeedsOnlySoaAndNs) {
   EXPECT_EQ(ok("GetChange", {{"Id", change}})["ChangeInfo"]["Status"], "INSYNC");
   EXPECT_FALSE(call("GetChange", {{"Id", change}}, kOtherAccount).ok());
   EXPECT_EQ(call("GetHostedZone", {{"Id", id}}).error().code, "NoSuchHostedZone");
-  // The name is free again.
-  createZone("gone.test");
+  // The name is free again, but not the caller reference: Route 53 never accepts one twice.
+  auto reused = call("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", std::string("ref-gone.test-") + kAccount}});
+  ASSERT_FALSE(reused.ok());
+  EXPECT_EQ(reused.error().code, "HostedZoneAlreadyExists");
+  EXPECT_EQ(reused.error().http_status, 409);
+  ok("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "gone-again"}});
 }
 
 TEST_F(Route53ServiceTest, GetChangeIsPendingUntilEveryDnsWorkerServes) {

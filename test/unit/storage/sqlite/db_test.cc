@@ -175,7 +175,9 @@ TEST(MigrationsTest, OldDatabaseIsMigratedOnOpenAndKeepsItsData) {
   EXPECT_EQ(data->zone.name, testing::N("old.example."));
   ASSERT_EQ(data->record_sets.size(), 1u);
   EXPECT_EQ(data->record_sets[0].values, std::vector<std::string>{"hello"});
-  // Tables from later migrations work.
+  // Tables from later migrations work; the old zone's caller reference counts as used (migration 4).
+  EXPECT_TRUE(*store->callerReferenceUsed("111111111111", "r"));
+  EXPECT_FALSE(*store->callerReferenceUsed("111111111111", "s"));
   EXPECT_TRUE(store->createAccount({"111111111111", "old", {}}).isOk());
   EXPECT_TRUE(store->setMeta("k", "v").isOk());
   store.reset();

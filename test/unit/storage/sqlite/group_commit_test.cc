@@ -119,6 +119,44 @@ TEST(GroupCommitterTest, DatabaseFullFailsOneJobAndTheRestStillCommit) {
   EXPECT_EQ(rows(path), (std::set<int64_t>{0, 1, 3, 100}));
 }
 
+TEST(GroupCommitterTest, CallbacksRunOnTheWriterThreadOnceTheGroupIsCommitted) {
+  TempDir dir;
+  std::string path = dir.sub("t.db");
+  GroupCommitter::Options o;
+  o.gather_wait = std::chrono::microseconds(0);
+  GroupCommitter gc(openTable(path), o);
+  Gate gate;
+  auto f0 = gc.submit(gate.job(0));
+  gate.waitEntered();
+  struct Seen {
+    std::promise<Status> status;
+    std::thread::id thread;
+    std::set<int64_t> rows;  // what another connection reads when the callback runs
+  };
+  std::vector<Seen> seen(3);
+  auto done = [&](size_t i) {
+    return [&, i](Status st) {
+      seen[i].thread = std::this_thread::get_id();
+      if (st.isOk()) seen[i].rows = rows(path);  // a failed job hears of it mid-transaction
+      seen[i].status.set_value(std::move(st));
+    };
+  };
+  gc.submit([](Database& db) { return insertRow(db, 1); }, done(0));
+  gc.submit([](Database& db) { return insertRow(db, 1); }, done(1));  // duplicate: fails alone
+  gc.submit([](Database& db) { return insertRow(db, 2); }, done(2));
+  gate.open.set_value();
+  EXPECT_TRUE(f0.get().isOk());
+  EXPECT_TRUE(seen[0].status.get_future().get().isOk());
+  EXPECT_EQ(seen[1].status.get_future().get().code(), Code::kAlreadyExists);
+  EXPECT_TRUE(seen[2].status.get_future().get().isOk());
+  // A successful job hears of it only after the commit: its row is already visible elsewhere.
+  EXPECT_EQ(seen[0].rows, (std::set<int64_t>{0, 1, 2}));
+  EXPECT_EQ(seen[2].rows, (std::set<int64_t>{0, 1, 2}));
+  EXPECT_NE(seen[0].thread, std::this_thread::get_id());
+  EXPECT_EQ(seen[0].thread, seen[2].thread);
+  EXPECT_EQ(gc.stats().commits, 2u);
+}
+
 TEST(GroupCommitterTest, DrainsTheQueueOnShutdownAndRefusesLateWork) {
   TempDir dir;
   std::string path = dir.sub("t.db");

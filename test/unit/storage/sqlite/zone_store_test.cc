@@ -84,6 +84,32 @@ TEST_F(ZoneStoreTest, CreateGetAndFindByCallerReference) {
   EXPECT_EQ(ch->status, ChangeStatus::kPending);
 }
 
+TEST_F(ZoneStoreTest, CallerReferenceStaysUsedAfterTheZoneIsDeleted) {
+  HostedZone z = makeZone("example.com.");
+  ASSERT_TRUE(*store_->callerReferenceUsed(z.account_id, z.caller_reference));
+  EXPECT_FALSE(*store_->callerReferenceUsed(z.account_id, "never-used"));
+  EXPECT_FALSE(*store_->callerReferenceUsed("210987654321", z.caller_reference));
+  ASSERT_TRUE(store_->deleteHostedZone(z.id, changeRequest()).ok());
+  EXPECT_EQ(store_->findHostedZoneByCallerReference(z.account_id, z.caller_reference).status().code(),
+            Code::kNotFound);
+  EXPECT_TRUE(*store_->callerReferenceUsed(z.account_id, z.caller_reference));
+  // The store itself refuses the reference (inside the transaction), and leaves nothing behind.
+  HostedZone again = zoneNamed("example.com.");
+  again.caller_reference = z.caller_reference;
+  EXPECT_EQ(store_->createHostedZone(again, apexRecords(again), changeRequest()).status().code(),
+            Code::kAlreadyExists);
+  EXPECT_EQ(store_->getHostedZone(again.id).status().code(), Code::kNotFound);
+  // A create that fails after the reference was recorded (a record outside the zone) does not use
+  // it up: the whole create rolls back.
+  HostedZone bad = zoneNamed("bad.com.");
+  bad.caller_reference = "fresh-ref";
+  EXPECT_EQ(store_->createHostedZone(bad, apexRecords(zoneNamed("elsewhere.com.")), changeRequest()).status().code(),
+            Code::kInvalidArgument);
+  EXPECT_FALSE(*store_->callerReferenceUsed(bad.account_id, "fresh-ref"));
+  EXPECT_TRUE(store_->createHostedZone(bad, apexRecords(bad), changeRequest()).ok());
+  EXPECT_TRUE(*store_->callerReferenceUsed(bad.account_id, "fresh-ref"));
+}
+
 TEST_F(ZoneStoreTest, CreateRejectsDuplicatesAndLeavesNoTrace) {
   HostedZone z = makeZone("example.com.");
   // Same caller reference in the same account.
