@@ -52,7 +52,7 @@ struct ApiOptions {
   std::string tls_cert, tls_key;           // both set: HTTPS
   std::vector<std::string> allowed_regions;  // credential scope regions accepted; empty = any
   int io_threads = 2;
-  int workers = 32;                        // threads running service calls that wait (reads, zone
+  int workers = 8;                         // threads running service calls that wait (reads, zone
                                            // writes); 0 = run them on the I/O threads
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds max_clock_skew{300};

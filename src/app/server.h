@@ -24,8 +24,8 @@ namespace zk::app {
 // Settings of the AWS API beyond ServeOptions (filled from `serve` flags).
 struct ApiSettings {
   int io_threads = 2;                    // HTTP I/O threads
-  int workers = 32;                      // threads running API calls (they wait for group commits);
-                                         // 0 = run calls on the I/O threads
+  int workers = 8;                       // threads running API calls that wait (reads, zone writes;
+                                         // record changes answer from the committer); 0 = I/O threads
   route53::ThrottleConfig throttle;      // per account; off by default
   route53::ChangeBatchLimits batch_limits;
   int64_t max_record_sets_per_zone = 10000;

@@ -35,9 +35,12 @@ void ZoneSync::recordPublish(ZoneState& st, int64_t version, uint64_t generation
 }
 
 Status ZoneSync::reload(const std::string& zone_id, ZoneState& st) {
-  auto data = store_.loadZone(zone_id);
-  if (!data.ok()) {
-    if (data.status().code() == Code::kNotFound) {
+  // Stream the record sets (store order groups each name and type) straight into served records:
+  // a 1M-record zone never exists as a vector of RecordSet, which took seconds and ~1 GB.
+  ServedRecordsBuilder builder;
+  auto scanned = store_.scanZone(zone_id, [&](RecordSet&& rs) { return builder.add(std::move(rs)); });
+  if (!scanned.ok()) {
+    if (scanned.status().code() == Code::kNotFound) {
       // Deleted outside this process (or before its delete was noted): stop serving it.
       if (st.known && !st.deleted) recordPublish(st, st.published_version + 1, publisher_.removeZone(st.apex));
       st.deleted = true;
@@ -45,16 +48,17 @@ Status ZoneSync::reload(const std::string& zone_id, ZoneState& st) {
       st.pending.clear();
       return Status();
     }
-    return data.status();
+    return scanned.status();
   }
-  auto records = servedRecords(data->record_sets);
-  if (!records.ok()) return Status(records.status().code(), "zone " + data->zone.name.toText() + ": " + records.status().message());
-  auto gen = publisher_.putZone(data->zone.name, std::move(records).value());
-  if (!gen.ok()) return Status(gen.status().code(), "zone " + data->zone.name.toText() + ": " + gen.status().message());
-  st.apex = data->zone.name;
+  const HostedZone& zone = *scanned;
+  auto records = builder.finish();
+  if (!records.ok()) return Status(records.status().code(), "zone " + zone.name.toText() + ": " + records.status().message());
+  auto gen = publisher_.putZone(zone.name, std::move(records).value());
+  if (!gen.ok()) return Status(gen.status().code(), "zone " + zone.name.toText() + ": " + gen.status().message());
+  st.apex = zone.name;
   st.known = true;
   st.deleted = false;
-  st.published_version = data->zone.version;
+  st.published_version = zone.version;
   recordPublish(st, st.published_version, *gen);
   st.pending.erase(st.pending.begin(), st.pending.upper_bound(st.published_version));
   return Status();
