@@ -58,7 +58,6 @@ std::vector<RecordSet> toRecordSets(const std::vector<dns::ResourceRecord>& reco
     }
     sets[it->second].values.push_back(dns::rdataToText(rr.type, rr.rdata));
   }
-  sets.shrink_to_fit();
   return sets;
 }
 
