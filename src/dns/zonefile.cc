@@ -54,6 +54,17 @@ bool equalsIgnoreCase(std::string_view a, std::string_view upper) {
 // Q and meta types (RFC 6895 §3.1: 128-255, plus OPT) cannot appear in zone data.
 bool isMetaType(uint16_t type) { return type == rrtype::kOPT || (type >= 128 && type <= 255); }
 
+// A large zone's record array (and its text) is tens of megabytes written once front to back; with
+// 4 KiB pages its page faults cost more than the parsing itself. Transparent huge pages cut them
+// 512-fold.
+void adviseHugePages(void* data, size_t bytes) {
+  constexpr uintptr_t kHuge = 2u << 20;
+  if (bytes < 4 * kHuge) return;
+  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
+  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
+  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+}
+
 // A file's contents, read into an uninitialised buffer (no zero-fill of tens of megabytes).
 // Not mmap: a zone file truncated in place while being parsed would raise SIGBUS.
 class FileText {
@@ -72,6 +83,7 @@ class FileText {
     size_t cap = (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) ? size_t(st.st_size) : 0;
     cap = cap + 1 < (1u << 16) ? (1u << 16) : cap + 1;  // +1 to see EOF without growing
     t.buf_.reset(new char[cap]);
+    adviseHugePages(t.buf_.get(), cap);  // before read() first touches the pages
     while (true) {
       if (t.size_ == cap) {
         std::unique_ptr<char[]> bigger(new char[cap * 2]);
@@ -98,14 +110,16 @@ class FileText {
   size_t size_ = 0;
 };
 
-// A large zone's record array is tens of megabytes written once front to back; with 4 KiB pages
-// its page faults cost more than the parsing itself. Transparent huge pages cut them 512-fold.
-void adviseHugePages(void* data, size_t bytes) {
-  constexpr uintptr_t kHuge = 2u << 20;
-  if (bytes < 4 * kHuge) return;
-  uintptr_t begin = (reinterpret_cast<uintptr_t>(data) + kHuge - 1) & ~(kHuge - 1);
-  uintptr_t end = (reinterpret_cast<uintptr_t>(data) + bytes) & ~(kHuge - 1);
-  if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+// Upper bound on the number of records: lines, counted with memchr (much faster than a byte loop).
+size_t countLines(std::string_view text) {
+  size_t lines = 1;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  while (const void* nl = std::memchr(p, '\n', size_t(end - p))) {
+    ++lines;
+    p = static_cast<const char*>(nl) + 1;
+  }
+  return lines;
 }
 
 class ZoneParser {
@@ -326,6 +340,19 @@ class ZoneParser {
         rdata_text = joined;
       }
     }
+    // Fast path for the commonest records: A (RFC 1035 §3.4.1) and AAAA (RFC 3596 §2.4) with one
+    // plain address token. Only a success is taken; anything else (bad address, `\#`, more tokens,
+    // quotes) goes through appendRdataFromText so errors stay exactly the same.
+    if ((rr.type == rrtype::kA || rr.type == rrtype::kAAAA) && i + 1 == n && !tk[i].quoted) {
+      uint8_t addr[16];
+      const bool v4 = rr.type == rrtype::kA;
+      if (v4 ? parseIPv4(tk[i].raw, addr) : parseIPv6(tk[i].raw, addr)) {
+        ZK_RETURN_IF_ERROR(setOwner(rr, tk[0]));
+        rr.rdata.assign(addr, addr + (v4 ? 4 : 16));
+        out_.push_back(std::move(rr));
+        return Status();
+      }
+    }
     size_t err_off = size_t(-1);
     // Built in a reused buffer, then copied once at its exact size.
     scratch_.clear();
@@ -337,11 +364,16 @@ class ZoneParser {
                         joined_starts_.begin());
       return error(tk[i + (j > 0 ? j - 1 : 0)], s.message());
     }
-    auto owner = Name::fromWire(std::span<const uint8_t>(owner_, owner_len_));
-    if (!owner.ok()) return error(tk[0], owner.status().message());
-    rr.owner = std::move(owner).value();
+    ZK_RETURN_IF_ERROR(setOwner(rr, tk[0]));
     rr.rdata.assign(scratch_.begin(), scratch_.end());
     out_.push_back(std::move(rr));
+    return Status();
+  }
+
+  Status setOwner(ResourceRecord& rr, const ZToken& owner_token) const {
+    auto owner = Name::fromWire(std::span<const uint8_t>(owner_, owner_len_));
+    if (!owner.ok()) return error(owner_token, owner.status().message());
+    rr.owner = std::move(owner).value();
     return Status();
   }
 
@@ -418,7 +450,7 @@ class ZoneParser {
 
 Result<std::vector<ResourceRecord>> parseZoneText(std::string_view text, const ZoneParseOptions& options) {
   std::vector<ResourceRecord> out;
-  out.reserve(size_t(std::count(text.begin(), text.end(), '\n')) + 1);
+  out.reserve(countLines(text));
   adviseHugePages(out.data(), out.capacity() * sizeof(ResourceRecord));
   ZoneParser parser(text, options.file_name, options, out, 0);
   parser.setOrigin(options.origin);

@@ -198,6 +198,55 @@ TEST(ZoneFileTest, ErrorsNameLineAndColumn) {
   EXPECT_EQ(parseError("a B 1\n", named), "db.example:1:3: unknown record type 'B'");
 }
 
+// The parser takes A and AAAA records with one plain address straight to parseIPv4/parseIPv6; it
+// must accept and reject exactly what the generic RDATA parser (rdataFromText) does, with the same
+// message at the address's column.
+void expectSameAsGeneric(uint16_t type, const std::string& value) {
+  const std::string line = std::string("a ") + (type == rrtype::kA ? "A" : "AAAA") + " " + value + "\n";
+  const size_t col = line.find(' ', 2) + 2;  // 1-based column of the first RDATA character
+  auto generic = rdataFromText(type, value, N("example.com."));
+  auto zone = parseZoneText(line, opts());
+  if (generic.ok()) {
+    ASSERT_TRUE(zone.ok()) << line << zone.status().toString();
+    ASSERT_EQ(zone->size(), 1u) << line;
+    EXPECT_EQ((*zone)[0].rdata, *generic) << line;
+    EXPECT_EQ((*zone)[0].type, type) << line;
+    EXPECT_EQ((*zone)[0].owner, N("a.example.com.")) << line;
+  } else {
+    ASSERT_FALSE(zone.ok()) << line;
+    const std::string msg = zone.status().message();
+    EXPECT_EQ(msg.substr(msg.find(": ") + 2), generic.status().message()) << line;
+    if (value.find(' ') == std::string::npos) {  // one token: the error points at it
+      EXPECT_EQ(msg.substr(0, msg.find(": ")), "zone.db:1:" + std::to_string(col)) << line;
+    }
+  }
+}
+
+TEST(ZoneFileTest, AddressFastPathMatchesGenericParser) {
+  for (const char* v : {"1.2.3.4", "0.0.0.0", "255.255.255.255", "198.18.0.1", "1.2.3", "1.2.3.256",
+                        "01.2.3.4", "1.2.3.04", "1.2.3.4.", ".1.2.3.4", "1..2.3", "1.2.3.4x", "-1.2.3.4",
+                        "1.2.3.4/24", "0x1.2.3.4", "1.2.3.4.5", "256.1.1.1", "1.2.3.\\052", "\\# 4 01020304",
+                        "\\# 3 010203", "1.2.3.4 junk", "1.2.3.4 5.6.7.8", "::1", "1.2.3.-4", "1.2.3.+4"})
+    expectSameAsGeneric(rrtype::kA, v);
+  for (const char* v : {"::1", "::", "2001:db8::1", "2001:DB8:0:0:0:0:0:1", "::ffff:1.2.3.4", "2001:db8::1::2",
+                        "2001:db8:::1", "1.2.3.4", "fe80::1%eth0", "2001:db8::g", "[::1]", "2001:db8::1 x",
+                        "2001:0db8:0000:0000:0000:0000:0000:00001", "1:2:3:4:5:6:7:8:9", "1:2:3:4:5:6:7",
+                        "\\# 16 20010db8000000000000000000000001", "\\# 4 01020304", "2001:db8::\\049"})
+    expectSameAsGeneric(rrtype::kAAAA, v);
+  // Zone-level syntax around an address still goes through the tokenizer first.
+  EXPECT_EQ(parseOk("a A ( 10.0.0.1 ) ; c\nb AAAA \"::1\"\nc IN A 10.0.0.3;x\n"),
+            (std::vector<std::string>{"a.example.com.\t3600\tIN\tA\t10.0.0.1",
+                                      "b.example.com.\t3600\tIN\tAAAA\t::1",
+                                      "c.example.com.\t3600\tIN\tA\t10.0.0.3"}));
+  EXPECT_EQ(parseError("x A 10.0.0.1\n  A 10.0.0.256\n"), "zone.db:2:5: invalid IPv4 address '10.0.0.256'");
+  EXPECT_EQ(parseError("x A 10.0.0.1 ( 2 )\n"), "zone.db:1:16: trailing data '2' in A RDATA");
+  EXPECT_EQ(parseError("x AAAA ::1 ::2\n"), "zone.db:1:12: trailing data '::2' in AAAA RDATA");
+  // An owner that is too long is still reported on a fast-path record.
+  const std::string label(63, 'x');
+  EXPECT_EQ(parseError(label + "." + label + "." + label + "." + label + " A 10.0.0.1\n").substr(0, 11),
+            "zone.db:1:1");
+}
+
 class ZoneFileIncludeTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -271,6 +320,25 @@ TEST(ZoneFileTest, ManyRecordsKeepOrderAndContent) {
   ASSERT_EQ(r->size(), 10000u);
   EXPECT_EQ(recordToText((*r)[2 * 4321]), "h4321.big.test.\t300\tIN\tA\t10.0.16.225");
   EXPECT_EQ(recordToText((*r)[2 * 4321 + 1]), "t4321.big.test.\t300\tIN\tTXT\t\"k4321\"");
+}
+
+// A file big enough for the huge-page read buffer (>= 8 MiB) parses exactly like the same text.
+TEST_F(ZoneFileIncludeTest, LargeFileParsesLikeText) {
+  std::string text = "$ORIGIN big.test.\n$TTL 300\n@ SOA ns hm 1 2 3 4 5\n";
+  for (int i = 0; text.size() < (10u << 20); ++i)
+    text += "h" + std::to_string(i) + " A 10." + std::to_string((i >> 16) & 255) + "." +
+            std::to_string((i >> 8) & 255) + "." + std::to_string(i & 255) + "\nv" + std::to_string(i) +
+            " AAAA 2001:db8::" + std::to_string(i % 10000) + "\nt" + std::to_string(i) + " TXT \"k" +
+            std::to_string(i) + "\"\n";
+  write("big.db", text);
+  ZoneParseOptions o;
+  auto from_file = parseZoneFile((dir_ / "big.db").string(), o);
+  auto from_text = parseZoneText(text, o);
+  ASSERT_TRUE(from_file.ok()) << from_file.status().toString();
+  ASSERT_TRUE(from_text.ok()) << from_text.status().toString();
+  EXPECT_GT(from_file->size(), 300000u);
+  EXPECT_TRUE(*from_file == *from_text);
+  EXPECT_EQ(recordToText(from_file->back()).substr(0, 1), "t");
 }
 
 }  // namespace
