@@ -26,7 +26,7 @@ test: deps build
 
 # ASan+UBSan (clang) build of the modules that parse untrusted bytes or run concurrently, running
 # their unit tests and fuzz-corpus replays. CI runs it after `make test`.
-ASAN_UNITS = unit_base unit_dns unit_zone unit_authdns unit_aws
+ASAN_UNITS = unit_base unit_dns unit_zone unit_authdns unit_aws unit_http unit_storage_sqlite unit_services_route53 unit_app
 ASAN_REPLAYS = $(patsubst fuzz/%_fuzz.cc,replay_%,$(wildcard fuzz/*_fuzz.cc))
 asan: deps
 	@[ -f build-asan/build.ninja ] || CC=clang-14 CXX=clang++-14 cmake -S . -B build-asan -G Ninja \

@@ -114,23 +114,20 @@ Result<FlagValue> checkValue(const FlagTarget& target, const nlohmann::json& v) 
       target);
 }
 
+// A function template rather than nested generic lambdas: clang 14 loses the outer lambda's type
+// inside the inner one's `if constexpr` (the ASan preset builds with clang).
+template <typename T, typename V>
+void assignFlag(T* field, const V& val) {
+  if constexpr (std::is_integral_v<T> && std::is_integral_v<V>)
+    *field = static_cast<T>(val);
+  else if constexpr (std::is_same_v<T, double> && std::is_arithmetic_v<V>)
+    *field = static_cast<double>(val);
+  else if constexpr (std::is_same_v<T, V>)
+    *field = val;
+}
+
 void storeValue(const FlagTarget& target, const FlagValue& value) {
-  std::visit(
-      [&](auto* field) {
-        using T = std::remove_pointer_t<decltype(field)>;
-        std::visit(
-            [&](const auto& val) {
-              using V = std::decay_t<decltype(val)>;
-              if constexpr (std::is_integral_v<T> && std::is_integral_v<V>)
-                *field = static_cast<T>(val);
-              else if constexpr (std::is_same_v<T, double> && std::is_arithmetic_v<V>)
-                *field = static_cast<double>(val);
-              else if constexpr (std::is_same_v<T, V>)
-                *field = val;
-            },
-            value);
-      },
-      target);
+  std::visit([&](auto* field) { std::visit([&](const auto& val) { assignFlag(field, val); }, value); }, target);
 }
 
 }  // namespace
