@@ -4,7 +4,8 @@
 1. A config file sets --dns-listen, --dns-workers, --data-dir, --log-level and --zone-file; the command line
    gives --api-listen and overrides the file's --api-listen. The server must answer DNS on the file's port
    (SOA of the file's zone) and accept TCP on the command line's API port, not on the file's.
-2. An unknown key and a value of the wrong type each make `serve` exit non-zero at once, naming the key.
+2. The running server carries GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (main.cc re-executes itself once).
+3. An unknown key and a value of the wrong type each make `serve` exit non-zero at once, naming the key.
 """
 from __future__ import annotations
 
@@ -87,6 +88,14 @@ def main() -> None:
               f"the file's api-listen port {file_api_port} is open although the command line overrode it")
         check(os.path.isdir(os.path.join(tmp, "data")), "the file's data-dir was not used")
         print(f"ok: config file sets DNS on {dns_port}; command-line --api-listen {cli_api_port} wins")
+        # main.cc re-executes itself once with glibc's huge-page malloc tunable (same pid).
+        with open(f"/proc/{proc.pid}/environ", "rb") as f:
+            env = dict(kv.split(b"=", 1) for kv in f.read().split(b"\0") if b"=" in kv)
+        check(b"glibc.malloc.hugetlb=1" in env.get(b"GLIBC_TUNABLES", b""),
+              f"serve runs without the malloc tunable: GLIBC_TUNABLES={env.get(b'GLIBC_TUNABLES')!r}")
+        with open(f"/proc/{proc.pid}/cmdline", "rb") as f:
+            check(b"--config" in f.read(), "the re-executed server lost its arguments")
+        print("ok: serve runs with GLIBC_TUNABLES=glibc.malloc.hugetlb=1 under its own pid")
         zkharness.stop(proc, timeout=20)
         check(proc.returncode == 0, f"serve exited with {proc.returncode} on SIGTERM")
         proc = None
