@@ -45,22 +45,14 @@ void signalRunningServer(const std::string& data_dir) {
 Result<route53::ChangeBatchWrite> importDelta(storage::SqliteStore& store, const std::string& zone_id,
                                               const std::vector<route53::RecordSet>& sets,
                                               const route53::ChangeRequest& change) {
-  struct Key {
-    const dns::Name* name;
-    uint16_t type;
-    bool operator==(const Key& o) const { return type == o.type && *name == *o.name; }
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const { return k.name->hash() * 31 + k.type; }
-  };
-  std::unordered_map<Key, const route53::RecordSet*, KeyHash> wanted;
+  std::unordered_map<route53::RRsetKey, const route53::RecordSet*, route53::RRsetKeyHash> wanted;
   wanted.reserve(sets.size());
-  for (const auto& rs : sets) wanted.emplace(Key{&rs.name, rs.type}, &rs);
+  for (const auto& rs : sets) wanted.emplace(route53::RRsetKey{&rs.name, rs.type}, &rs);
   route53::ChangeBatchWrite batch;
   batch.change = change;
   std::unordered_set<const route53::RecordSet*> unchanged;
   auto scanned = store.scanZone(zone_id, [&](route53::RecordSet&& rs) {
-    auto it = rs.set_identifier.empty() ? wanted.find(Key{&rs.name, rs.type}) : wanted.end();
+    auto it = rs.set_identifier.empty() ? wanted.find(route53::RRsetKey{&rs.name, rs.type}) : wanted.end();
     if (it == wanted.end()) {
       batch.writes.push_back({route53::WriteAction::kDelete, std::move(rs)});
     } else if (rs == *it->second) {

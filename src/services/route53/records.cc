@@ -36,20 +36,12 @@ Result<std::vector<dns::ResourceRecord>> toResourceRecords(const RecordSet& rs) 
 
 std::vector<RecordSet> toRecordSets(const std::vector<dns::ResourceRecord>& records) {
   // (owner, type) -> index into `sets`; the owner is borrowed from `records`, which outlives the map.
-  struct Key {
-    const dns::Name* owner;
-    uint16_t type;
-    bool operator==(const Key& o) const { return type == o.type && *owner == *o.owner; }
-  };
-  struct KeyHash {
-    size_t operator()(const Key& k) const { return k.owner->hash() * 31 + k.type; }
-  };
   std::vector<RecordSet> sets;
   sets.reserve(records.size());
-  std::unordered_map<Key, size_t, KeyHash> index;
+  std::unordered_map<RRsetKey, size_t, RRsetKeyHash> index;
   index.reserve(records.size());
   for (const auto& rr : records) {
-    auto [it, inserted] = index.emplace(Key{&rr.owner, rr.type}, sets.size());
+    auto [it, inserted] = index.emplace(RRsetKey{&rr.owner, rr.type}, sets.size());
     if (inserted) {
       RecordSet& rs = sets.emplace_back();
       rs.name = rr.owner;

@@ -16,6 +16,16 @@ namespace zk::route53 {
 // kInvalidArgument names the offending value.
 Result<std::vector<dns::ResourceRecord>> toResourceRecords(const RecordSet& rs);
 
+// (name, type) of an RRset, borrowing the name: a hash-map key (case-insensitive, as Name compares).
+struct RRsetKey {
+  const dns::Name* name;
+  uint16_t type;
+  bool operator==(const RRsetKey& o) const { return type == o.type && *name == *o.name; }
+};
+struct RRsetKeyHash {
+  size_t operator()(const RRsetKey& k) const { return k.name->hash() * 31 + k.type; }
+};
+
 // Groups records into record sets by (owner, type), keeping the first-seen order of sets and of
 // values; the set's TTL is its first record's.
 std::vector<RecordSet> toRecordSets(const std::vector<dns::ResourceRecord>& records);

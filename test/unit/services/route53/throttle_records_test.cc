@@ -1,5 +1,8 @@
-// Token-bucket throttling with a fake clock, and how record sets become served RRsets.
+// Token-bucket throttling with a fake clock, and how record sets become served RRsets (whole or streamed).
 #include <gtest/gtest.h>
+
+#include <algorithm>
+#include <random>
 
 #include "dns/rdata.h"
 #include "dns/types.h"
@@ -89,6 +92,55 @@ TEST(ServedRRsetTest, AliasServesNothingAndServedRecordsGroups) {
   auto all = servedRecords(sets);
   ASSERT_TRUE(all.ok());
   EXPECT_EQ(all->size(), 3u);
+}
+
+// ServedRecordsBuilder (record sets streamed in store order) agrees with servedRecords.
+std::vector<std::string> texts(const std::vector<dns::ResourceRecord>& rrs) {
+  std::vector<std::string> out;
+  for (const auto& rr : rrs)
+    out.push_back(rr.owner.lowercased().toText() + " " + std::to_string(rr.ttl) + " " + dns::typeToText(rr.type) +
+                  " " + dns::rdataToText(rr.type, rr.rdata));
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+TEST(ServedRecordsBuilderTest, StreamedGroupsMatchServedRecords) {
+  // Store order: by name, then type, then set identifier; weighted sets of one name arrive together.
+  std::vector<RecordSet> sets = {
+      rs("a.example.com.", t::kA, 60, {"192.0.2.1", "192.0.2.2"}),
+      rs("a.example.com.", t::kTXT, 60, {"\"hello\""}),
+      rs("c.example.com.", t::kCNAME, 60, {"light.example.net."}, "l", 1),
+      rs("c.example.com.", t::kCNAME, 60, {"heavy.example.net."}, "h", 9),
+      rs("W.example.com.", t::kA, 30, {"192.0.2.7"}, "x", 1),
+      rs("w.example.com.", t::kA, 90, {"192.0.2.8"}, "y", 1),
+  };
+  ServedRecordsBuilder b;
+  for (RecordSet set : sets) ASSERT_TRUE(b.add(std::move(set)).isOk());
+  auto streamed = b.finish();
+  ASSERT_TRUE(streamed.ok()) << streamed.status().toString();
+
+  std::vector<RecordSet> shuffled = sets;
+  std::mt19937 rng(7);
+  std::shuffle(shuffled.begin(), shuffled.end(), rng);
+  auto whole = servedRecords(shuffled);
+  ASSERT_TRUE(whole.ok()) << whole.status().toString();
+
+  EXPECT_EQ(texts(*streamed), texts(*whole));
+  // The weighted A sets are one RRset at the lowest TTL; the CNAME is the heaviest only.
+  EXPECT_EQ(texts(*streamed), (std::vector<std::string>{
+                                  "a.example.com. 60 A 192.0.2.1", "a.example.com. 60 A 192.0.2.2",
+                                  "a.example.com. 60 TXT \"hello\"", "c.example.com. 60 CNAME heavy.example.net.",
+                                  "w.example.com. 30 A 192.0.2.7", "w.example.com. 30 A 192.0.2.8"}));
+}
+
+TEST(ServedRecordsBuilderTest, BadValueFailsWithTheValue) {
+  ServedRecordsBuilder b;
+  ASSERT_TRUE(b.add(rs("a.example.com.", t::kA, 60, {"192.0.2.1"})).isOk());
+  // The bad set is detected when its group closes (at the next group or at finish).
+  ASSERT_TRUE(b.add(rs("b.example.com.", t::kA, 60, {"not-an-address"})).isOk());
+  auto r = b.finish();
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(r.status().message().find("not-an-address"), std::string::npos) << r.status().toString();
 }
 
 }  // namespace
