@@ -117,7 +117,12 @@ int runCli(int argc, char** argv) {
   if (*serve) {
     Status s = applyConfigFile(*serve, serve_flags, config_file);  // command-line flags win
     if (!s.isOk()) return fail(s);
-    spdlog::set_level(spdlog::level::from_str(so.log_level));
+    // spdlog reads any unknown name as "off": refuse it instead of silently logging nothing.
+    const auto level = spdlog::level::from_str(so.log_level);
+    if (level == spdlog::level::off && so.log_level != "off")
+      return fail(invalidArgument("\"log-level\": unknown level \"" + so.log_level +
+                                  "\" (trace, debug, info, warn, error, critical, off)"));
+    spdlog::set_level(level);
     return runServe(so, api);
   }
   if (*check) {

@@ -5,7 +5,8 @@
    gives --api-listen and overrides the file's --api-listen. The server must answer DNS on the file's port
    (SOA of the file's zone) and accept TCP on the command line's API port, not on the file's.
 2. The running server carries GLIBC_TUNABLES=glibc.malloc.hugetlb=1 (main.cc re-executes itself once).
-3. An unknown key and a value of the wrong type each make `serve` exit non-zero at once, naming the key.
+3. An unknown key, a value of the wrong type and an unknown log level each make `serve` exit non-zero at once,
+   naming the key.
 """
 from __future__ import annotations
 
@@ -104,6 +105,7 @@ def main() -> None:
                                     "dns-wrokers", tmp)
         run_serve_expecting_failure(args.zonekeeper, {"api-workers": "2"}, "api-workers", tmp)
         run_serve_expecting_failure(args.zonekeeper, {"name-server": 5}, "name-server", tmp)
+        run_serve_expecting_failure(args.zonekeeper, {"log-level": "verbose"}, "log-level", tmp)
         print("PASS")
     finally:
         zkharness.stop(proc)
