@@ -58,15 +58,27 @@ struct Gate {
   }
 };
 
-TEST(GroupCommitterTest, AFailingJobRollsBackOnlyItselfAndTheOthersCommitTogether) {
+// A committer (no gather wait) on a fresh table whose writer is held inside job 0: what the test
+// submits next is committed as one group once `gate.open` is set.
+struct HeldCommitter {
   TempDir dir;
   std::string path = dir.sub("t.db");
-  GroupCommitter::Options o;
-  o.gather_wait = std::chrono::microseconds(0);
-  GroupCommitter gc(openTable(path), o);
+  GroupCommitter gc{openTable(path), noGatherWait()};
   Gate gate;
-  auto f0 = gc.submit(gate.job(0));
-  gate.waitEntered();
+  std::future<Status> f0 = gc.submit(gate.job(0));
+  HeldCommitter() { gate.waitEntered(); }
+  static GroupCommitter::Options noGatherWait() {
+    GroupCommitter::Options o;
+    o.gather_wait = std::chrono::microseconds(0);
+    return o;
+  }
+};
+
+TEST(GroupCommitterTest, AFailingJobRollsBackOnlyItselfAndTheOthersCommitTogether) {
+  HeldCommitter held;
+  const std::string& path = held.path;
+  GroupCommitter& gc = held.gc;
+  std::future<Status>& f0 = held.f0;
   auto f1 = gc.submit([](Database& db) { return insertRow(db, 1); });
   auto f2 = gc.submit([](Database& db) { return insertRow(db, 1); });  // duplicate of f1's row
   auto f3 = gc.submit([](Database& db) {
@@ -77,7 +89,7 @@ TEST(GroupCommitterTest, AFailingJobRollsBackOnlyItselfAndTheOthersCommitTogethe
     return invalidArgument("rejected after writing");  // both rows must vanish
   });
   auto f4 = gc.submit([](Database& db) { return insertRow(db, 4); });
-  gate.open.set_value();
+  held.gate.open.set_value();
   EXPECT_TRUE(f0.get().isOk());
   EXPECT_TRUE(f1.get().isOk());
   EXPECT_EQ(f2.get().code(), Code::kAlreadyExists);
@@ -120,14 +132,10 @@ TEST(GroupCommitterTest, DatabaseFullFailsOneJobAndTheRestStillCommit) {
 }
 
 TEST(GroupCommitterTest, CallbacksRunOnTheWriterThreadOnceTheGroupIsCommitted) {
-  TempDir dir;
-  std::string path = dir.sub("t.db");
-  GroupCommitter::Options o;
-  o.gather_wait = std::chrono::microseconds(0);
-  GroupCommitter gc(openTable(path), o);
-  Gate gate;
-  auto f0 = gc.submit(gate.job(0));
-  gate.waitEntered();
+  HeldCommitter held;
+  const std::string& path = held.path;
+  GroupCommitter& gc = held.gc;
+  std::future<Status>& f0 = held.f0;
   struct Seen {
     std::promise<Status> status;
     std::thread::id thread;
@@ -144,7 +152,7 @@ TEST(GroupCommitterTest, CallbacksRunOnTheWriterThreadOnceTheGroupIsCommitted) {
   gc.submit([](Database& db) { return insertRow(db, 1); }, done(0));
   gc.submit([](Database& db) { return insertRow(db, 1); }, done(1));  // duplicate: fails alone
   gc.submit([](Database& db) { return insertRow(db, 2); }, done(2));
-  gate.open.set_value();
+  held.gate.open.set_value();
   EXPECT_TRUE(f0.get().isOk());
   EXPECT_TRUE(seen[0].status.get_future().get().isOk());
   EXPECT_EQ(seen[1].status.get_future().get().code(), Code::kAlreadyExists);
