@@ -54,41 +54,49 @@ inline size_t storedNameLen(const uint8_t* p) {
   }
 }
 
+// Calls fn(offset, length octet) for each label of the name at `off`, the root label included,
+// following compression pointers (at most 64 hops: RFC 1035 §4.1.4 pointers may chain, loops must
+// end). Stops when fn returns false or after the root label.
+template <typename Fn>
+inline void walkLabels(const uint8_t* buf, size_t off, Fn&& fn) {
+  for (int hops = 0; hops < 64;) {
+    const uint8_t b = buf[off];
+    if ((b & 0xC0) == 0xC0) {
+      off = size_t(b & 0x3F) << 8 | buf[off + 1];
+      ++hops;
+      continue;
+    }
+    if (!fn(off, b) || b == 0) return;
+    off += 1 + size_t(b);
+  }
+}
+
 // Message offsets of the labels of the name at `off` (following pointers); pos[count] is the
 // offset of its root label. Returns the label count.
 size_t labelPositions(const uint8_t* buf, size_t off, uint16_t* pos /* [LookupName::kMaxLabels + 1] */) {
   size_t n = 0;
-  for (int hops = 0; hops < 64;) {
-    const uint8_t b = buf[off];
-    if ((b & 0xC0) == 0xC0) {
-      off = size_t(b & 0x3F) << 8 | buf[off + 1];
-      ++hops;
-      continue;
-    }
-    pos[n] = uint16_t(off);
-    if (b == 0 || n == LookupName::kMaxLabels) return n;
+  walkLabels(buf, off, [&](size_t at, uint8_t b) {
+    pos[n] = uint16_t(at);
+    if (b == 0 || n == LookupName::kMaxLabels) return false;
     ++n;
-    off += 1 + size_t(b);
-  }
+    return true;
+  });
   return n;
 }
 
-// Writes the uncompressed form of the name at `off` to `out` (>= 255 octets); returns its length.
+// Writes the uncompressed form of the name at `off` to `out` (>= 255 octets); returns its length
+// (1, the root name, when the name is too long or its pointers loop).
 size_t expandName(const uint8_t* buf, size_t off, uint8_t* out) {
   size_t len = 0;
-  for (int hops = 0; hops < 64;) {
-    const uint8_t b = buf[off];
-    if ((b & 0xC0) == 0xC0) {
-      off = size_t(b & 0x3F) << 8 | buf[off + 1];
-      ++hops;
-      continue;
-    }
-    if (len + 1 + b > dns::kMaxNameLength) break;
-    std::memcpy(out + len, buf + off, 1 + size_t(b));
+  bool complete = false;
+  walkLabels(buf, off, [&](size_t at, uint8_t b) {
+    if (len + 1 + b > dns::kMaxNameLength) return false;
+    std::memcpy(out + len, buf + at, 1 + size_t(b));
     len += 1 + size_t(b);
-    if (b == 0) return len;
-    off += 1 + size_t(b);
-  }
+    complete = b == 0;
+    return !complete;
+  });
+  if (complete) return len;
   out[0] = 0;
   return 1;
 }
