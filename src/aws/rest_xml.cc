@@ -375,9 +375,7 @@ std::string serializeInvalidChangeBatchXml(const ServiceModel& model, const AwsE
   w.close("Messages");
   w.textElement("RequestId", request_id);
   w.close("InvalidChangeBatch");
-  out_headers.status = error.http_status;
-  out_headers.set("Content-Type", "text/xml");
-  out_headers.set("x-amzn-RequestId", std::string(request_id));
+  setXmlErrorHeaders(error.http_status, request_id, out_headers);
   return w.take();
 }
 

@@ -339,10 +339,14 @@ std::string writeXmlErrorResponse(std::string_view xml_namespace, const AwsError
   w.close("Error");
   w.textElement("RequestId", request_id);
   w.close("ErrorResponse");
-  out_headers.status = error.http_status;
+  setXmlErrorHeaders(error.http_status, request_id, out_headers);
+  return w.take();
+}
+
+void setXmlErrorHeaders(int http_status, std::string_view request_id, ResponseHeaders& out_headers) {
+  out_headers.status = http_status;
   out_headers.set("Content-Type", "text/xml");
   out_headers.set("x-amzn-RequestId", std::string(request_id));
-  return w.take();
 }
 
 }  // namespace zk::aws

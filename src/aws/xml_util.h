@@ -60,5 +60,7 @@ Result<nlohmann::json> readXmlValue(const ShapeRef& ref, const pugi::xml_node& n
 // Content-Type and x-amzn-RequestId in `out_headers`.
 std::string writeXmlErrorResponse(std::string_view xml_namespace, const AwsError& error,
                                   std::string_view request_id, ResponseHeaders& out_headers);
+// The headers of every XML error body: status, Content-Type text/xml, x-amzn-RequestId.
+void setXmlErrorHeaders(int http_status, std::string_view request_id, ResponseHeaders& out_headers);
 
 }  // namespace zk::aws
