@@ -10,7 +10,7 @@
 #include <filesystem>
 
 #include "app/zone_admin.h"
-#include "aws/crypto_util.h"
+#include "crypto/crypto.h"
 
 namespace zk::app {
 namespace {
@@ -22,7 +22,7 @@ std::string randomFrom(std::string_view alphabet, size_t n) {
   std::string out;
   const size_t limit = 256 - (256 % alphabet.size());
   while (out.size() < n) {
-    auto bytes = aws::randomBytes(2 * n);
+    auto bytes = crypto::randomBytes(2 * n);
     if (!bytes.ok()) continue;
     for (uint8_t b : *bytes) {
       if (b >= limit) continue;
@@ -48,13 +48,13 @@ Status writeAll(int fd, const std::string& data) {
 
 }  // namespace
 
-Result<aws::SecretBox> loadOrCreateSecretBox(const std::string& data_dir) {
+Result<crypto::SecretBox> loadOrCreateSecretBox(const std::string& data_dir) {
   const std::string path = data_dir + "/" + kSecretKeyFile;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) {
     std::error_code ec;
     std::filesystem::create_directories(data_dir, ec);
-    auto key = aws::randomBytes(aws::SecretBox::kKeySize);
+    auto key = crypto::randomBytes(crypto::SecretBox::kKeySize);
     if (!key.ok()) return key.status();
     const std::string tmp = path + ".tmp";
     int wfd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -73,7 +73,7 @@ Result<aws::SecretBox> loadOrCreateSecretBox(const std::string& data_dir) {
       ::fsync(dfd);
       ::close(dfd);
     }
-    aws::secureWipe(key->data(), key->size());
+    crypto::secureWipe(key->data(), key->size());
     fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   }
   if (fd < 0) return internalError("cannot open " + path + ": " + std::strerror(errno));
@@ -82,20 +82,20 @@ Result<aws::SecretBox> loadOrCreateSecretBox(const std::string& data_dir) {
     ::close(fd);
     return failedPrecondition(path + " must be readable by its owner only (chmod 600)");
   }
-  std::vector<uint8_t> key(aws::SecretBox::kKeySize + 1);
+  std::vector<uint8_t> key(crypto::SecretBox::kKeySize + 1);
   ssize_t n = ::read(fd, key.data(), key.size());
   ::close(fd);
-  if (n != static_cast<ssize_t>(aws::SecretBox::kKeySize)) {
-    aws::secureWipe(key.data(), key.size());
+  if (n != static_cast<ssize_t>(crypto::SecretBox::kKeySize)) {
+    crypto::secureWipe(key.data(), key.size());
     return failedPrecondition(path + " must hold exactly 32 bytes");
   }
-  key.resize(aws::SecretBox::kKeySize);
-  auto box = aws::SecretBox::create(key);
-  aws::secureWipe(key.data(), key.size());
+  key.resize(crypto::SecretBox::kKeySize);
+  auto box = crypto::SecretBox::create(key);
+  crypto::secureWipe(key.data(), key.size());
   return box;
 }
 
-Result<NewAccessKey> createAccessKey(route53::CredentialStore& store, const aws::SecretBox& box,
+Result<NewAccessKey> createAccessKey(route53::CredentialStore& store, const crypto::SecretBox& box,
                                      const std::string& account_id, const std::string& user_name,
                                      std::chrono::system_clock::time_point now) {
   // Key ids: "AKIA" + 16 base32 characters; secrets: 40 base64 characters, as AWS issues them.
@@ -138,7 +138,7 @@ Status writePrivateFile(const std::string& path, const std::string& text) {
   return Status();
 }
 
-Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& store, const aws::SecretBox& box,
+Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& store, const crypto::SecretBox& box,
                                                       const std::string& data_dir) {
   auto recorded = store.getMeta(kAdminKeyMeta);
   if (!recorded.ok()) return recorded.status();
@@ -161,7 +161,7 @@ std::string credentialsUsage(const std::string& data_dir, const std::string& api
          region + "\n  aws --endpoint-url " + api_endpoint + " route53 list-hosted-zones\n";
 }
 
-KeyResolver::KeyResolver(route53::CredentialStore& store, aws::SecretBox box, const Clock& clock,
+KeyResolver::KeyResolver(route53::CredentialStore& store, crypto::SecretBox box, const Clock& clock,
                          std::chrono::milliseconds ttl)
     : store_(store), box_(std::move(box)), clock_(clock), ttl_(ttl) {}
 

@@ -1,7 +1,7 @@
 // Access keys: the secret-box key file, key creation, first-start bootstrap and the SigV4 key lookup.
 #pragma once
 
-// Secrets at rest: a secret access key is stored only sealed with AES-256-GCM (aws/secret_box.h)
+// Secrets at rest: a secret access key is stored only sealed with AES-256-GCM (crypto/secret_box.h)
 // under a 32-byte key kept OUTSIDE the database, in DATA_DIR/secret.key (mode 0600, created at first
 // start). The associated data is the access key id, so a sealed secret cannot be moved to another key.
 //
@@ -21,7 +21,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "aws/secret_box.h"
+#include "crypto/secret_box.h"
 #include "aws/sigv4.h"
 #include "base/clock.h"
 #include "base/result.h"
@@ -35,7 +35,7 @@ inline constexpr const char* kCredentialsFile = "credentials";
 
 // Reads DATA_DIR/secret.key, or creates it (32 random bytes, mode 0600, fsync'd) when absent.
 // kFailedPrecondition when the file exists with another size or is readable by others.
-Result<aws::SecretBox> loadOrCreateSecretBox(const std::string& data_dir);
+Result<crypto::SecretBox> loadOrCreateSecretBox(const std::string& data_dir);
 
 struct NewAccessKey {
   std::string access_key_id;      // "AKIA" + 16 of A-Z2-7
@@ -45,7 +45,7 @@ struct NewAccessKey {
 };
 
 // Creates an active access key for `user_name` in the account and stores it sealed.
-Result<NewAccessKey> createAccessKey(route53::CredentialStore& store, const aws::SecretBox& box,
+Result<NewAccessKey> createAccessKey(route53::CredentialStore& store, const crypto::SecretBox& box,
                                      const std::string& account_id, const std::string& user_name,
                                      std::chrono::system_clock::time_point now);
 
@@ -56,7 +56,7 @@ Status writePrivateFile(const std::string& path, const std::string& text);
 
 // At every start: on the first one (no admin key recorded in the store's settings), creates the default
 // account's admin key and writes DATA_DIR/credentials. Returns the key when it was created now.
-Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& store, const aws::SecretBox& box,
+Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& store, const crypto::SecretBox& box,
                                                       const std::string& data_dir);
 
 // What to tell the user after bootstrap (how to point the aws CLI at the API).
@@ -69,7 +69,7 @@ std::string credentialsUsage(const std::string& data_dir, const std::string& api
 // within `ttl`.
 class KeyResolver {
  public:
-  KeyResolver(route53::CredentialStore& store, aws::SecretBox box, const Clock& clock,
+  KeyResolver(route53::CredentialStore& store, crypto::SecretBox box, const Clock& clock,
               std::chrono::milliseconds ttl = std::chrono::seconds(2));
   Result<aws::Credential> lookup(std::string_view access_key_id);
   aws::CredentialLookup asLookup() {
@@ -82,7 +82,7 @@ class KeyResolver {
     std::chrono::steady_clock::time_point expires;
   };
   route53::CredentialStore& store_;
-  aws::SecretBox box_;
+  crypto::SecretBox box_;
   const Clock& clock_;
   std::chrono::milliseconds ttl_;
   std::mutex mu_;

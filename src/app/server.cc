@@ -1,13 +1,14 @@
 // Composition of the running server: store -> zone snapshots -> publisher -> DNS workers; the API front.
 #include "app/server.h"
 
+#include <malloc.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <spdlog/spdlog.h>
-#include <malloc.h>
-#include <unistd.h>
 
 #include "dns/zonefile.h"
 #include "services/route53/records.h"
@@ -38,7 +39,8 @@ Result<std::pair<dns::Name, std::vector<dns::ResourceRecord>>> readZoneFile(cons
   return std::make_pair(apex, std::move(records).value());
 }
 
-Server::Server(ServeOptions options, ApiSettings api) : options_(std::move(options)), api_settings_(std::move(api)) {}
+Server::Server(ServeOptions options, ApiSettings api)
+    : options_(std::move(options)), api_settings_(std::move(api)) {}
 Server::~Server() { stop(); }
 
 Status Server::start() {
@@ -90,32 +92,33 @@ Status Server::startApi() {
   if (!created.ok()) return created.status();
   keys_ = std::make_unique<KeyResolver>(*store_, *box, clock_);
 
-  ApiOptions ao;
+  api::ApiOptions ao;
   ao.listen = options_.api_listen;
   ao.tls_cert = options_.api_tls_cert;
   ao.tls_key = options_.api_tls_key;
   ao.workers = api_settings_.workers;
   ao.io_threads = api_settings_.io_threads;
   ao.throttle = api_settings_.throttle;
-  api_ = std::make_unique<ApiFront>(ao, keys_->asLookup(), clock_);
+  api_ = std::make_unique<api::ApiFront>(ao, keys_->asLookup(), clock_);
   route53::Route53Service* svc = route53_.get();
-  api_->addService(ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",
-                              [svc](const std::string& op, const nlohmann::json& in, const route53::CallContext& ctx) {
-                                return svc->invoke(op, in, ctx);
-                              }});
+  api_->addService(
+      api::ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",
+                      [svc](const std::string& op, const nlohmann::json& in,
+                            const route53::CallContext& ctx) { return svc->invoke(op, in, ctx); }});
   ZK_RETURN_IF_ERROR(api_->start());
 
   std::string host = options_.api_listen.substr(0, options_.api_listen.rfind(':'));
   if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
-  const std::string endpoint = std::string(options_.api_tls_cert.empty() ? "http" : "https") + "://" + host + ":" +
-                               std::to_string(api_->port());
+  const std::string endpoint = std::string(options_.api_tls_cert.empty() ? "http" : "https") + "://" + host +
+                               ":" + std::to_string(api_->port());
   spdlog::info("serving the AWS API (Route 53) on {}", endpoint);
   if (created->has_value()) {
-    std::printf("zonekeeper: created access key %s for account %s (%s)\n"
-                "  and wrote it to %s/%s (profile \"default\"). Use it with:\n%s",
-                (*created)->access_key_id.c_str(), (*created)->account_id.c_str(), (*created)->principal_arn.c_str(),
-                options_.data_dir.c_str(), kCredentialsFile,
-                credentialsUsage(options_.data_dir, endpoint, options_.region).c_str());
+    std::printf(
+        "zonekeeper: created access key %s for account %s (%s)\n"
+        "  and wrote it to %s/%s (profile \"default\"). Use it with:\n%s",
+        (*created)->access_key_id.c_str(), (*created)->account_id.c_str(), (*created)->principal_arn.c_str(),
+        options_.data_dir.c_str(), kCredentialsFile,
+        credentialsUsage(options_.data_dir, endpoint, options_.region).c_str());
     std::fflush(stdout);
   }
   return Status();
@@ -151,9 +154,10 @@ Status Server::loadZoneFile(const std::string& path, bool initial) {
   const auto t3 = Clock::now();
   auto gen = catalog_.applyDelta(apex, delta);
   const auto t4 = Clock::now();
-  spdlog::info("reload of {}: {} records, {} RRset(s) changed; parse {} ms, diff {} ms, free {} ms, apply {} ms",
-               path, parsed_records, delta.replace.size() + delta.add.size(), ms(t0, t1), ms(t1, t2), ms(t2, t3),
-               ms(t3, t4));
+  spdlog::info(
+      "reload of {}: {} records, {} RRset(s) changed; parse {} ms, diff {} ms, free {} ms, apply {} ms", path,
+      parsed_records, delta.replace.size() + delta.add.size(), ms(t0, t1), ms(t1, t2), ms(t2, t3),
+      ms(t3, t4));
   if (!gen.ok()) return Status(gen.status().code(), path + ": " + gen.status().message());
   return Status();
 }

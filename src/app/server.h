@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "app/api_front.h"
+#include "api/front.h"
+#include "api/throttle.h"
 #include "app/catalog_publisher.h"
 #include "app/credentials.h"
 #include "app/dns_catalog.h"
@@ -15,7 +16,6 @@
 #include "base/clock.h"
 #include "base/result.h"
 #include "services/route53/service.h"
-#include "services/route53/throttle.h"
 #include "services/route53/validation.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -23,14 +23,14 @@ namespace zk::app {
 
 // Settings of the AWS API beyond ServeOptions (filled from `serve` flags).
 struct ApiSettings {
-  int io_threads = 2;                    // HTTP I/O threads
-  int workers = 8;                       // threads running API calls that wait (reads, zone writes;
-                                         // record changes answer from the committer); 0 = I/O threads
-  route53::ThrottleConfig throttle;      // per account; off by default
+  int io_threads = 2;            // HTTP I/O threads
+  int workers = 8;               // threads running API calls that wait (reads, zone writes;
+                                 // record changes answer from the committer); 0 = I/O threads
+  api::ThrottleConfig throttle;  // per account; off by default
   route53::ChangeBatchLimits batch_limits;
   int64_t max_record_sets_per_zone = 10000;
   int64_t max_hosted_zones_per_account = 500;
-  std::string hostmaster;                // SOA RNAME of new zones; empty = hostmaster.<ns domain>
+  std::string hostmaster;  // SOA RNAME of new zones; empty = hostmaster.<ns domain>
   // Group commit: how long the store's writer waits for more concurrent writes before one fsync
   // (SqliteOptions::gather_wait); < 0 = the store's default.
   int store_gather_us = -1;
@@ -68,7 +68,7 @@ class Server {
   std::unique_ptr<route53::Route53Service> route53_;
   std::unique_ptr<authdns::DnsServer> dns_;
   std::unique_ptr<KeyResolver> keys_;
-  std::unique_ptr<ApiFront> api_;
+  std::unique_ptr<api::ApiFront> api_;
   std::vector<std::pair<std::string, dns::Name>> file_zones_;  // path -> apex
 };
 

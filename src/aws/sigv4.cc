@@ -4,7 +4,17 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "crypto/crypto.h"
+
 namespace zk::aws {
+
+using crypto::constantTimeEquals;
+using crypto::hexEncode;
+using crypto::hmacSha256;
+using crypto::secureWipe;
+using crypto::sha256;
+using crypto::Sha256Digest;
+using crypto::sha256Hex;
 
 namespace {
 

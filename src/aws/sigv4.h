@@ -13,8 +13,8 @@
 #include <vector>
 
 #include "aws/auth_header.h"
-#include "aws/crypto_util.h"
 #include "base/result.h"
+#include "crypto/crypto.h"
 
 namespace zk::aws {
 
@@ -178,14 +178,14 @@ std::string stringToSign(std::string_view amz_date, std::string_view scope,
 // Wiped on destruction; never log it.
 class SigningKey {
  public:
-  explicit SigningKey(const Sha256Digest& key) : key_(key) {}
+  explicit SigningKey(const crypto::Sha256Digest& key) : key_(key) {}
   SigningKey(const SigningKey&) = default;
   SigningKey& operator=(const SigningKey&) = default;
-  ~SigningKey() { secureWipe(key_.data(), key_.size()); }
+  ~SigningKey() { crypto::secureWipe(key_.data(), key_.size()); }
   std::span<const uint8_t> bytes() const { return key_; }
 
  private:
-  Sha256Digest key_;
+  crypto::Sha256Digest key_;
 };
 SigningKey deriveSigningKey(std::string_view secret_access_key, std::string_view date,
                             std::string_view region, std::string_view service);

@@ -21,6 +21,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,8 +30,7 @@
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "api/service.h"
 #include "aws/aws_error.h"
 #include "aws/model.h"
 #include "base/clock.h"
@@ -56,50 +56,13 @@ struct Route53Config {
   uint32_t soa_refresh = 7200, soa_retry = 900, soa_expire = 1209600, soa_minimum = 86400;
   // Quotas: https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DNSLimitations.html
   ChangeBatchLimits batch_limits;
-  int64_t max_record_sets_per_zone = 10000;   // MAX_RRSETS_BY_ZONE
-  int64_t max_hosted_zones_per_account = 500; // MAX_HOSTED_ZONES_BY_OWNER
+  int64_t max_record_sets_per_zone = 10000;    // MAX_RRSETS_BY_ZONE
+  int64_t max_hosted_zones_per_account = 500;  // MAX_HOSTED_ZONES_BY_OWNER
   size_t max_tags_per_resource = 50;
 };
 
-// An operation's outcome: the output value tree, or the AWS error to answer with. Two more states
-// exist only for callers that set CallContext::deliver / may_block (see there): deferred (the answer
-// comes later through deliver) and needsBlockingThread (call again where waiting is allowed).
-class ServiceResult {
- public:
-  ServiceResult(nlohmann::json output) : v_(std::in_place_index<0>, std::move(output)) {}  // NOLINT
-  ServiceResult(aws::AwsError error) : v_(std::in_place_index<1>, std::move(error)) {}     // NOLINT
-  static ServiceResult deferred() { return ServiceResult(Later::kDeferred); }
-  static ServiceResult blocking() { return ServiceResult(Later::kBlocking); }
-
-  bool ok() const { return v_.index() == 0; }
-  bool isError() const { return v_.index() == 1; }
-  bool isDeferred() const { return v_.index() == 2 && std::get<2>(v_) == Later::kDeferred; }
-  bool needsBlockingThread() const { return v_.index() == 2 && std::get<2>(v_) == Later::kBlocking; }
-  const nlohmann::json& output() const { return std::get<0>(v_); }
-  nlohmann::json& output() { return std::get<0>(v_); }
-  const aws::AwsError& error() const { return std::get<1>(v_); }
-
- private:
-  enum class Later { kDeferred, kBlocking };
-  explicit ServiceResult(Later later) : v_(std::in_place_index<2>, later) {}
-  std::variant<nlohmann::json, aws::AwsError, Later> v_;
-};
-
-// Who calls, and the request id echoed in errors and logs; how the caller takes the answer.
-struct CallContext {
-  std::string account_id;
-  std::string principal_arn;
-  std::string request_id;
-  // Set by a caller that can take the answer later (the API front): an operation that would wait
-  // for a commit (today ChangeResourceRecordSets) instead returns ServiceResult::deferred() at once
-  // and calls `deliver` exactly once with its real result, later, on another thread (the store's
-  // writer thread, right after the group commit's fsync). Empty: invoke() waits and returns it.
-  std::function<void(ServiceResult)> deliver;
-  // False: the calling thread must not wait for a commit (an HTTP I/O thread). An operation that
-  // would, and cannot defer, then returns ServiceResult::blocking() having done nothing, and the
-  // caller runs it again where waiting is fine (with may_block = true).
-  bool may_block = true;
-};
+using api::CallContext;
+using api::ServiceResult;
 
 class Route53Service {
  public:
@@ -143,7 +106,7 @@ class Route53Service {
   struct PendingChange;
   // The validated batch, ready for the store, or the error to answer with.
   std::variant<std::shared_ptr<PendingChange>, aws::AwsError> prepareChange(const nlohmann::json& in,
-                                                                             const CallContext& ctx);
+                                                                            const CallContext& ctx);
   // After the store's answer: publishes to the DNS (in version order) and builds the output.
   ServiceResult finishChange(PendingChange& change, Result<ChangeInfo> info);
   ServiceResult listResourceRecordSets(const nlohmann::json& in, const CallContext& ctx);
@@ -171,7 +134,7 @@ class Route53Service {
 
   std::mutex lifecycle_mu_;  // serializes CreateHostedZone / DeleteHostedZone (name uniqueness)
   std::mutex cache_mu_;
-  std::unordered_map<std::string, ZoneRef> zone_cache_;        // guarded by cache_mu_
+  std::unordered_map<std::string, ZoneRef> zone_cache_;         // guarded by cache_mu_
   std::unordered_map<std::string, std::string> deleted_zones_;  // zone id -> account; guarded by cache_mu_
 };
 

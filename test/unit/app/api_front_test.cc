@@ -1,17 +1,20 @@
 // ApiFront end to end in process: signed requests as the SDKs send them -> routing, SigV4, throttling,
 // the rest-xml codec, the Route 53 service over a real store, credentials and DNS catalog.
-#include "app/api_front.h"
-
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
 #include <future>
+#include <pugixml.hpp>
 
+#include "api/front.h"
 #include "app/credentials.h"
 #include "route53_test_util.h"
 
 namespace zk::app::testing {
 namespace {
+
+using api::ApiFront;
+using api::ApiOptions;
+using api::ApiService;
 
 class ApiFrontTest : public Route53Fixture {
  protected:
@@ -35,22 +38,22 @@ class ApiFrontTest : public Route53Fixture {
     resolver_.reset();
     Route53Fixture::TearDown();
   }
-  std::unique_ptr<ApiFront> makeFront(route53::ThrottleConfig throttle) {
+  std::unique_ptr<ApiFront> makeFront(api::ThrottleConfig throttle) {
     ApiOptions o;
     o.throttle = throttle;
     auto f = std::make_unique<ApiFront>(o, resolver_->asLookup(), clock_);
     route53::Route53Service* svc = service_.get();
     f->addService(ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",
-                             [svc](const std::string& op, const nlohmann::json& in, const route53::CallContext& c) {
-                               return svc->invoke(op, in, c);
-                             }});
+                             [svc](const std::string& op, const nlohmann::json& in,
+                                   const route53::CallContext& c) { return svc->invoke(op, in, c); }});
     return f;
   }
 
   // A request as botocore sends Route 53 calls: Host, X-Amz-Date, Authorization over host;x-amz-date,
   // no Content-Type and no x-amz-content-sha256.
-  http::Request signedRequest(const std::string& method, const std::string& target, const std::string& body = "",
-                              const NewAccessKey* key = nullptr, const std::string& secret_override = "",
+  http::Request signedRequest(const std::string& method, const std::string& target,
+                              const std::string& body = "", const NewAccessKey* key = nullptr,
+                              const std::string& secret_override = "",
                               const std::string& host = "route53.amazonaws.com") {
     if (key == nullptr) key = &key_;
     http::Request r;
@@ -90,14 +93,17 @@ class ApiFrontTest : public Route53Fixture {
 };
 
 constexpr char kCreate[] =
-    "<?xml version=\"1.0\" ?>\n<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">\n"
+    "<?xml version=\"1.0\" ?>\n<CreateHostedZoneRequest "
+    "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">\n"
     " <Name>api.example.test</Name>\n <CallerReference>ref-1</CallerReference>\n</CreateHostedZoneRequest>\n";
 
 std::string goUpsert(const std::string& name, const std::string& value) {
   // aws-sdk-go (lego) order and &#34; quotes.
-  return "<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeBatch>"
-         "<Changes><Change><ResourceRecordSet><Name>" + name + "</Name><ResourceRecords><ResourceRecord><Value>&#34;" +
-         value + "&#34;</Value></ResourceRecord></ResourceRecords><TTL>10</TTL><Type>TXT</Type></ResourceRecordSet>"
+  return "<ChangeResourceRecordSetsRequest "
+         "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeBatch>"
+         "<Changes><Change><ResourceRecordSet><Name>" +
+         name + "</Name><ResourceRecords><ResourceRecord><Value>&#34;" + value +
+         "&#34;</Value></ResourceRecord></ResourceRecords><TTL>10</TTL><Type>TXT</Type></ResourceRecordSet>"
          "<Action>UPSERT</Action></Change></Changes><Comment>Managed by Lego</Comment></ChangeBatch>"
          "</ChangeResourceRecordSetsRequest>";
 }
@@ -158,15 +164,19 @@ TEST_F(ApiFrontTest, SigV4ErrorsAsAwsWordsThem) {
   http::Response r = front_->process(signedRequest("GET", "/2013-04-01/hostedzone", "", &unknown));
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Code"), "InvalidClientTokenId");
-  EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Message"), "The security token included in the request is invalid.");
+  EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Message"),
+            "The security token included in the request is invalid.");
   EXPECT_FALSE(header(r, "x-amzn-RequestId").empty());
   EXPECT_EQ(xmlText(r.body, "/ErrorResponse/RequestId"), header(r, "x-amzn-RequestId"));
 
   // Wrong secret.
-  r = front_->process(signedRequest("GET", "/2013-04-01/hostedzone", "", &key_, "wrongwrongwrongwrongwrongwrongwrongwrong"));
+  r = front_->process(
+      signedRequest("GET", "/2013-04-01/hostedzone", "", &key_, "wrongwrongwrongwrongwrongwrongwrongwrong"));
   EXPECT_EQ(r.status, 403);
   EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Code"), "SignatureDoesNotMatch");
-  EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Message").rfind("The request signature we calculated does not match", 0), 0u);
+  EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Message")
+                .rfind("The request signature we calculated does not match", 0),
+            0u);
 
   // Signed for one Host, received with another (a TLS front must keep Host).
   http::Request moved = signedRequest("GET", "/2013-04-01/hostedzone");
@@ -213,7 +223,8 @@ TEST_F(ApiFrontTest, ThrottlingPerAccount) {
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Code"), "Throttling");
   EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Message"), "Rate exceeded");
-  EXPECT_EQ(front_->process(signedRequest("GET", "/2013-04-01/hostedzonecount", "", &other_key_)).status, 200);
+  EXPECT_EQ(front_->process(signedRequest("GET", "/2013-04-01/hostedzonecount", "", &other_key_)).status,
+            200);
   clock_.advance(std::chrono::seconds(1));
   EXPECT_EQ(front_->process(signedRequest("GET", "/2013-04-01/hostedzonecount")).status, 200);
 }
@@ -223,14 +234,18 @@ TEST_F(ApiFrontTest, InvalidChangeBatchAndUnknownRoutes) {
   const std::string bare = xmlText(created.body, "/CreateHostedZoneResponse/HostedZone/Id").substr(12);
   const std::string bad =
       "<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeBatch>"
-      "<Changes><Change><Action>CREATE</Action><ResourceRecordSet><Name>t.api.example.test</Name><Type>TXT</Type>"
-      "<TTL>60</TTL><ResourceRecords><ResourceRecord><Value>unquoted</Value></ResourceRecord></ResourceRecords>"
+      "<Changes><Change><Action>CREATE</Action><ResourceRecordSet><Name>t.api.example.test</Name><Type>TXT</"
+      "Type>"
+      "<TTL>60</TTL><ResourceRecords><ResourceRecord><Value>unquoted</Value></ResourceRecord></"
+      "ResourceRecords>"
       "</ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>";
-  http::Response r = front_->process(signedRequest("POST", "/2013-04-01/hostedzone/" + bare + "/rrset/", bad));
+  http::Response r =
+      front_->process(signedRequest("POST", "/2013-04-01/hostedzone/" + bare + "/rrset/", bad));
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Code"), "InvalidChangeBatch");
   EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Message"),
-            "[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation "
+            "[Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in "
+            "quotation "
             "marks) encountered with 'unquoted'']");
 
   r = front_->process(signedRequest("GET", "/2013-04-01/nosuchthing"));
@@ -253,9 +268,8 @@ TEST_F(ApiFrontTest, ServesOverHttpWithWorkers) {
   ApiFront front(o, resolver_->asLookup(), clock_);
   route53::Route53Service* svc = service_.get();
   front.addService(ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",
-                              [svc](const std::string& op, const nlohmann::json& in, const route53::CallContext& c) {
-                                return svc->invoke(op, in, c);
-                              }});
+                              [svc](const std::string& op, const nlohmann::json& in,
+                                    const route53::CallContext& c) { return svc->invoke(op, in, c); }});
   ASSERT_TRUE(front.start().isOk());
   ASSERT_NE(front.port(), 0);
   std::promise<http::Response> got;

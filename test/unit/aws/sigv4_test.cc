@@ -13,7 +13,16 @@
 #include <string>
 #include <vector>
 
+#include "crypto/crypto.h"
+
 namespace zk::aws {
+
+using crypto::constantTimeEquals;
+using crypto::hexEncode;
+using crypto::hmacSha256;
+using crypto::sha256;
+using crypto::Sha256Digest;
+using crypto::sha256Hex;
 namespace {
 
 using std::chrono::seconds;

@@ -29,43 +29,42 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <variant>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
+#include "api/service.h"
+#include "api/throttle.h"
 #include "aws/model.h"
 #include "aws/sigv4.h"
 #include "base/clock.h"
 #include "base/result.h"
 #include "http/message.h"
 #include "http/server.h"
-#include "services/route53/service.h"
-#include "services/route53/throttle.h"
 
-namespace zk::app {
+namespace zk::api {
 
 struct ApiOptions {
   std::string listen = "127.0.0.1:9353";
-  std::string tls_cert, tls_key;           // both set: HTTPS
+  std::string tls_cert, tls_key;             // both set: HTTPS
   std::vector<std::string> allowed_regions;  // credential scope regions accepted; empty = any
   int io_threads = 2;
-  int workers = 8;                         // threads running service calls that wait (reads, zone
-                                           // writes); 0 = run them on the I/O threads
+  int workers = 8;  // threads running service calls that wait (reads, zone
+                    // writes); 0 = run them on the I/O threads
   size_t max_body_bytes = 1024 * 1024;
   std::chrono::seconds max_clock_skew{300};
-  route53::ThrottleConfig throttle;        // per account; off by default
+  ThrottleConfig throttle;  // per account; off by default
 };
 
 // One AWS service behind the door: its model drives the codec, `invoke` runs an operation.
 struct ApiService {
   std::string signing_name;  // credential scope service, e.g. "route53"
   std::shared_ptr<const aws::ServiceModel> model;
-  std::string path_prefix;   // rest-xml services: e.g. "/2013-04-01/"
-  std::function<route53::ServiceResult(const std::string& operation, const nlohmann::json& input,
-                                       const route53::CallContext& ctx)>
+  std::string path_prefix;  // rest-xml services: e.g. "/2013-04-01/"
+  std::function<ServiceResult(const std::string& operation, const nlohmann::json& input,
+                              const CallContext& ctx)>
       invoke;
 };
 
@@ -99,12 +98,12 @@ class ApiFront {
     aws::Protocol protocol = aws::Protocol::kRestXml;
     const ApiService* service = nullptr;
     aws::OperationRequest operation;
-    route53::CallContext ctx;
+    CallContext ctx;
   };
   // Steps 1-5: the call, or the error response to send.
   std::variant<Call, http::Response> prepare(const http::Request& request);
   // Step 7 for a final (ok or error) result.
-  http::Response finish(const Call& call, const route53::ServiceResult& result) const;
+  http::Response finish(const Call& call, const ServiceResult& result) const;
   // Calls the service and answers through `respond`, now or (deferred, counted in deferred_) later.
   // False, having answered nothing, when the service needs a thread that may wait.
   bool invoke(const std::shared_ptr<Call>& call, const http::Responder& respond, bool may_block);
@@ -118,7 +117,7 @@ class ApiFront {
   ApiOptions options_;
   aws::CredentialLookup lookup_;
   const Clock& clock_;
-  route53::Throttle throttle_;
+  Throttle throttle_;
   std::vector<ApiService> services_;
   std::unique_ptr<http::Server> http_;
 
@@ -134,4 +133,4 @@ class ApiFront {
 // A random request id in the form AWS uses for Route 53 ("8c006a24-e7df-11e7-9162-01963394e1df").
 std::string newRequestId();
 
-}  // namespace zk::app
+}  // namespace zk::api

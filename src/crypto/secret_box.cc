@@ -1,5 +1,5 @@
 // AES-256-GCM through OpenSSL EVP (NIST SP 800-38D): 96-bit random nonce, 128-bit tag.
-#include "aws/secret_box.h"
+#include "crypto/secret_box.h"
 
 #include <openssl/evp.h>
 
@@ -8,7 +8,7 @@
 #include <memory>
 #include <utility>
 
-namespace zk::aws {
+namespace zk::crypto {
 
 namespace {
 
@@ -122,4 +122,4 @@ Result<std::string> openSecret(std::span<const uint8_t> key, std::string_view se
   return box->open(sealed, aad);
 }
 
-}  // namespace zk::aws
+}  // namespace zk::crypto

@@ -8,10 +8,10 @@
 #include <string>
 #include <string_view>
 
-#include "aws/crypto_util.h"
 #include "base/result.h"
+#include "crypto/crypto.h"
 
-namespace zk::aws {
+namespace zk::crypto {
 
 // Seals with AES-256-GCM (NIST SP 800-38D) under a 32-byte key and a fresh random 96-bit nonce.
 // Wire format of a sealed box: nonce (12 bytes) || ciphertext (same length as the plaintext) || tag (16).
@@ -57,4 +57,4 @@ Result<std::string> sealSecret(std::span<const uint8_t> key, std::string_view pl
 Result<std::string> openSecret(std::span<const uint8_t> key, std::string_view sealed,
                                std::string_view aad = {});
 
-}  // namespace zk::aws
+}  // namespace zk::crypto

@@ -1,9 +1,9 @@
 // Token buckets per account, refilled continuously at the configured rate.
-#include "services/route53/throttle.h"
+#include "api/throttle.h"
 
 #include <algorithm>
 
-namespace zk::route53 {
+namespace zk::api {
 
 Throttle::Throttle(ThrottleConfig config, const Clock& clock)
     : config_(config),
@@ -28,4 +28,4 @@ bool Throttle::tryAcquire(std::string_view account_id) {
   return true;
 }
 
-}  // namespace zk::route53
+}  // namespace zk::api

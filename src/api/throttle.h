@@ -16,7 +16,7 @@
 
 #include "base/clock.h"
 
-namespace zk::route53 {
+namespace zk::api {
 
 struct ThrottleConfig {
   double requests_per_second = 0;  // sustained rate per account; <= 0 turns throttling off
@@ -44,4 +44,4 @@ class Throttle {
   std::unordered_map<std::string, Bucket> buckets_;  // guarded by mu_
 };
 
-}  // namespace zk::route53
+}  // namespace zk::api

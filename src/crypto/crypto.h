@@ -12,7 +12,7 @@
 
 #include "base/result.h"
 
-namespace zk::aws {
+namespace zk::crypto {
 
 // Thread-safety: every function here is stateless and safe to call concurrently.
 // Nothing here logs; callers must not log keys, derived keys or MACs either.
@@ -51,4 +51,4 @@ RandomSource systemRandomSource();  // RAND_bytes
 
 Result<std::vector<uint8_t>> randomBytes(size_t n);
 
-}  // namespace zk::aws
+}  // namespace zk::crypto

@@ -1,16 +1,16 @@
 // ApiFront: request ids, routing by protocol, SigV4, throttling, codecs, deferred answers, worker pool.
-#include "app/api_front.h"
+#include "api/front.h"
+
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <random>
-
-#include <spdlog/spdlog.h>
 
 #include "aws/json_protocol.h"
 #include "aws/query_protocol.h"
 #include "aws/rest_xml.h"
 
-namespace zk::app {
+namespace zk::api {
 namespace {
 
 aws::ErrorStyle styleOf(aws::Protocol p) {
@@ -53,8 +53,8 @@ std::string scopeService(const http::Request& r) {
 std::string newRequestId() {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   uint64_t a = rng(), b = rng();
-  a = (a & ~0xF000ULL) | 0x4000ULL;                                  // version 4
-  b = (b & ~(0xC000000000000000ULL)) | 0x8000000000000000ULL;        // RFC 4122 variant
+  a = (a & ~0xF000ULL) | 0x4000ULL;                            // version 4
+  b = (b & ~(0xC000000000000000ULL)) | 0x8000000000000000ULL;  // RFC 4122 variant
   char buf[40];
   std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
                 static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
@@ -63,7 +63,10 @@ std::string newRequestId() {
 }
 
 ApiFront::ApiFront(ApiOptions options, aws::CredentialLookup lookup, const Clock& clock)
-    : options_(std::move(options)), lookup_(std::move(lookup)), clock_(clock), throttle_(options_.throttle, clock) {}
+    : options_(std::move(options)),
+      lookup_(std::move(lookup)),
+      clock_(clock),
+      throttle_(options_.throttle, clock) {}
 
 ApiFront::~ApiFront() { stop(); }
 
@@ -81,9 +84,8 @@ Status ApiFront::start() {
   cfg.max_body_bytes = options_.max_body_bytes;
   cfg.tls_cert_file = options_.tls_cert;
   cfg.tls_key_file = options_.tls_key;
-  http_ = std::make_unique<http::Server>(cfg, [this](http::Request&& r, http::Responder respond) {
-    handle(std::move(r), std::move(respond));
-  });
+  http_ = std::make_unique<http::Server>(
+      cfg, [this](http::Request&& r, http::Responder respond) { handle(std::move(r), std::move(respond)); });
   Status s = http_->start();
   if (!s.isOk()) {
     http_.reset();
@@ -141,11 +143,11 @@ bool ApiFront::invoke(const std::shared_ptr<Call>& call, const http::Responder& 
   }
   call->ctx.may_block = may_block;
   // Called at most once, by the service that returned ServiceResult::deferred(), from its thread.
-  call->ctx.deliver = [this, call, respond](route53::ServiceResult result) {
+  call->ctx.deliver = [this, call, respond](ServiceResult result) {
     respond(finish(*call, result));
     releaseDeferred();
   };
-  route53::ServiceResult result = call->service->invoke(call->operation.operation, call->operation.input, call->ctx);
+  ServiceResult result = call->service->invoke(call->operation.operation, call->operation.input, call->ctx);
   call->ctx.deliver = nullptr;  // the service keeps its own copy; this one would keep `call` alive forever
   if (result.isDeferred()) return true;
   releaseDeferred();
@@ -165,7 +167,7 @@ void ApiFront::handle(http::Request&& request, http::Responder respond) {
   // answers later from the committer thread, and what must wait goes to a worker.
   if (invoke(call, respond, workers_.empty())) return;
   std::function<void()> task = [this, call, respond] {
-    if (!invoke(call, respond, true)) respond(finish(*call, route53::ServiceResult::blocking()));
+    if (!invoke(call, respond, true)) respond(finish(*call, ServiceResult::blocking()));
   };
   {
     std::lock_guard lock(mu_);
@@ -190,7 +192,8 @@ const ApiService* ApiFront::route(const http::Request& r, aws::Protocol* protoco
     *protocol = aws::Protocol::kJson;
     std::string_view prefix = target->substr(0, target->find('.'));
     for (const ApiService& s : services_)
-      if (s.model && s.model->protocol() == aws::Protocol::kJson && s.model->metadata().target_prefix == prefix)
+      if (s.model && s.model->protocol() == aws::Protocol::kJson &&
+          s.model->metadata().target_prefix == prefix)
         return &s;
     return nullptr;
   }
@@ -234,9 +237,10 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
   const ApiService* svc = route(r, &protocol);
   call.service = svc;
   if (svc == nullptr) {
-    return render(protocol, nullptr,
-                  aws::errorFromStatus(unimplemented("No operation matches " + r.method + " " + r.path()), protocol),
-                  request_id);
+    return render(
+        protocol, nullptr,
+        aws::errorFromStatus(unimplemented("No operation matches " + r.method + " " + r.path()), protocol),
+        request_id);
   }
   const std::string path = r.path();
   const std::string query = r.query();
@@ -273,7 +277,8 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
     case aws::Protocol::kQuery: {
       auto ct = r.header("Content-Type").value_or("");
       const bool form = ct.find("application/x-www-form-urlencoded") != std::string_view::npos;
-      parsed = aws::parseQueryRequest(*svc->model, query, form ? std::string_view(r.body) : std::string_view());
+      parsed =
+          aws::parseQueryRequest(*svc->model, query, form ? std::string_view(r.body) : std::string_view());
       break;
     }
   }
@@ -285,7 +290,7 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
   return call;
 }
 
-http::Response ApiFront::finish(const Call& call, const route53::ServiceResult& result) const {
+http::Response ApiFront::finish(const Call& call, const ServiceResult& result) const {
   const ApiService* svc = call.service;
   const aws::Protocol protocol = call.protocol;
   const std::string& request_id = call.request_id;
@@ -293,8 +298,8 @@ http::Response ApiFront::finish(const Call& call, const route53::ServiceResult& 
   if (result.isError()) return render(protocol, svc, result.error(), request_id);
   if (!result.ok()) {  // deferred/blocking reached the serializer: a bug in the caller
     spdlog::error("request {}: {} gave no answer", request_id, operation);
-    return render(protocol, svc, aws::makeAwsError(500, "InternalFailure", "We encountered an internal error."),
-                  request_id);
+    return render(protocol, svc,
+                  aws::makeAwsError(500, "InternalFailure", "We encountered an internal error."), request_id);
   }
   aws::ResponseHeaders rh;
   Result<std::string> body = internalError("unsupported protocol");
@@ -310,9 +315,10 @@ http::Response ApiFront::finish(const Call& call, const route53::ServiceResult& 
       break;
   }
   if (!body.ok()) {
-    spdlog::error("request {}: cannot serialize {} output: {}", request_id, operation, body.status().toString());
-    return render(protocol, svc, aws::makeAwsError(500, "InternalFailure", "We encountered an internal error."),
-                  request_id);
+    spdlog::error("request {}: cannot serialize {} output: {}", request_id, operation,
+                  body.status().toString());
+    return render(protocol, svc,
+                  aws::makeAwsError(500, "InternalFailure", "We encountered an internal error."), request_id);
   }
   return http::Response{rh.status, std::move(rh.fields), std::move(body).value()};
 }
@@ -321,8 +327,8 @@ http::Response ApiFront::process(const http::Request& r) {
   std::variant<Call, http::Response> prepared = prepare(r);
   if (auto* response = std::get_if<http::Response>(&prepared)) return std::move(*response);
   Call& call = std::get<Call>(prepared);
-  route53::ServiceResult result = call.service->invoke(call.operation.operation, call.operation.input, call.ctx);
+  ServiceResult result = call.service->invoke(call.operation.operation, call.operation.input, call.ctx);
   return finish(call, result);
 }
 
-}  // namespace zk::app
+}  // namespace zk::api

@@ -1,5 +1,5 @@
 // AES-256-GCM secret box: NIST known answers, round trips, and every way an open must fail.
-#include "aws/secret_box.h"
+#include "crypto/secret_box.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace zk::aws {
+namespace zk::crypto {
 namespace {
 
 std::vector<uint8_t> keyOf(uint8_t fill) { return std::vector<uint8_t>(SecretBox::kKeySize, fill); }
@@ -142,4 +142,4 @@ TEST(SecretBoxTest, CopiesAndMovesKeepWorking) {
 }
 
 }  // namespace
-}  // namespace zk::aws
+}  // namespace zk::crypto

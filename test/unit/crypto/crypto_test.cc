@@ -1,5 +1,5 @@
 // Known-answer tests for the OpenSSL-backed hash/MAC/hex/compare/random helpers.
-#include "aws/crypto_util.h"
+#include "crypto/crypto.h"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace zk::aws {
+namespace zk::crypto {
 namespace {
 
 TEST(CryptoUtilTest, Sha256KnownAnswers) {
@@ -88,4 +88,4 @@ TEST(CryptoUtilTest, SecureWipeZeroes) {
 }
 
 }  // namespace
-}  // namespace zk::aws
+}  // namespace zk::crypto

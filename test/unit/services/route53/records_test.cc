@@ -1,4 +1,4 @@
-// Token-bucket throttling with a fake clock, and how record sets become served RRsets (whole or streamed).
+// How record sets become served RRsets (whole or streamed).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,36 +7,11 @@
 #include "dns/rdata.h"
 #include "dns/types.h"
 #include "services/route53/records.h"
-#include "services/route53/throttle.h"
 
 namespace zk::route53 {
 namespace {
 
 namespace t = dns::rrtype;
-
-TEST(ThrottleTest, OffByDefault) {
-  FakeClock clock;
-  Throttle th({}, clock);
-  EXPECT_FALSE(th.enabled());
-  for (int i = 0; i < 10000; ++i) ASSERT_TRUE(th.tryAcquire("111111111111"));
-}
-
-TEST(ThrottleTest, BurstThenRatePerAccount) {
-  FakeClock clock;
-  Throttle th({/*requests_per_second=*/5, /*burst=*/3}, clock);
-  EXPECT_TRUE(th.tryAcquire("a"));
-  EXPECT_TRUE(th.tryAcquire("a"));
-  EXPECT_TRUE(th.tryAcquire("a"));
-  EXPECT_FALSE(th.tryAcquire("a"));
-  EXPECT_TRUE(th.tryAcquire("b"));  // its own bucket
-  clock.advance(std::chrono::milliseconds(200));  // one token at 5/s
-  EXPECT_TRUE(th.tryAcquire("a"));
-  EXPECT_FALSE(th.tryAcquire("a"));
-  clock.advance(std::chrono::seconds(10));  // refills to the burst, not beyond
-  int granted = 0;
-  for (int i = 0; i < 10; ++i) granted += th.tryAcquire("a") ? 1 : 0;
-  EXPECT_EQ(granted, 3);
-}
 
 RecordSet rs(const char* n, uint16_t type, uint32_t ttl, std::vector<std::string> values, std::string id = "",
              std::optional<int64_t> weight = std::nullopt) {

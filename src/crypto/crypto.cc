@@ -1,5 +1,5 @@
 // OpenSSL-backed hashing, MAC, hex and randomness helpers (no hand-written crypto).
-#include "aws/crypto_util.h"
+#include "crypto/crypto.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <climits>
 
-namespace zk::aws {
+namespace zk::crypto {
 
 Sha256Digest sha256(std::string_view data) {
   Sha256Digest out{};
@@ -101,4 +101,4 @@ Result<std::vector<uint8_t>> randomBytes(size_t n) {
   return out;
 }
 
-}  // namespace zk::aws
+}  // namespace zk::crypto
