@@ -6,7 +6,8 @@ what=${1:-test}
 build_pkgs=(g++ cmake ninja-build pkg-config libssl-dev libsqlite3-dev libboost-dev
   nlohmann-json3-dev libpugixml-dev libcli11-dev libspdlog-dev libfmt-dev libgtest-dev libgmock-dev
   libbenchmark-dev python3 python3-botocore)
-test_pkgs=(clang-14 libclang-rt-14-dev bind9-dnsutils knot-dnsutils nsd python3-dnspython lego pebble certbot python3-certbot-dns-route53 openssl curl util-linux)
+test_pkgs=(clang-14 libclang-rt-14-dev bind9-dnsutils knot-dnsutils nsd python3-dnspython lego pebble certbot python3-certbot-dns-route53 openssl curl util-linux
+  awscli python3-boto3 nodejs npm)
 all_pkgs=(knot pdns-server pdns-backend-bind bind9 dnsperf wrk)
 pkgs=("${build_pkgs[@]}")
 case "$what" in

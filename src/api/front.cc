@@ -48,6 +48,25 @@ std::string scopeService(const http::Request& r) {
   return std::string(cred.substr(parts[2] + 1, parts[3] - parts[2] - 1));
 }
 
+// The Action of a query request (form body or query string), or "".
+std::string queryAction(const http::Request& r) {
+  auto ct = r.header("Content-Type").value_or("");
+  if (ct.find("application/x-www-form-urlencoded") != std::string_view::npos)
+    for (const auto& q : aws::parseQuery(r.body))
+      if (q.name == "Action") return q.value;
+  for (const auto& q : aws::parseQuery(r.query()))
+    if (q.name == "Action") return q.value;
+  return "";
+}
+
+// The session token a request carries (header, or presigned query parameter), or "".
+std::string securityToken(const http::Request& r) {
+  if (auto h = r.header("X-Amz-Security-Token")) return std::string(*h);
+  for (const auto& q : aws::parseQuery(r.query()))
+    if (q.name == "X-Amz-Security-Token") return q.value;
+  return "";
+}
+
 }  // namespace
 
 std::string newRequestId() {
@@ -180,7 +199,8 @@ void ApiFront::handle(http::Request&& request, http::Responder respond) {
   respond(http::Response{503, {}, ""});
 }
 
-const ApiService* ApiFront::route(const http::Request& r, aws::Protocol* protocol) const {
+const ApiService* ApiFront::route(const http::Request& r, aws::Protocol* protocol, bool* anonymous) const {
+  *anonymous = false;
   const std::string path = r.path();
   for (const ApiService& s : services_) {
     if (!s.path_prefix.empty() && path.compare(0, s.path_prefix.size(), s.path_prefix) == 0) {
@@ -201,6 +221,16 @@ const ApiService* ApiFront::route(const http::Request& r, aws::Protocol* protoco
   const std::string service = scopeService(r);
   for (const ApiService& s : services_)
     if (s.model && s.model->protocol() == aws::Protocol::kQuery && s.signing_name == service) return &s;
+  if (service.empty() && *protocol == aws::Protocol::kQuery && !r.header("Authorization")) {
+    // Unsigned: only an operation a service declares anonymous, found by its Action.
+    std::string action = queryAction(r);
+    for (const ApiService& s : services_)
+      for (const std::string& op : s.anonymous_operations)
+        if (op == action) {
+          *anonymous = true;
+          return &s;
+        }
+  }
   return nullptr;
 }
 
@@ -234,7 +264,8 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
   call.request_id = newRequestId();
   const std::string& request_id = call.request_id;
   aws::Protocol& protocol = call.protocol;
-  const ApiService* svc = route(r, &protocol);
+  bool anonymous = false;
+  const ApiService* svc = route(r, &protocol, &anonymous);
   call.service = svc;
   if (svc == nullptr) {
     return render(
@@ -253,13 +284,31 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
   vo.allowed_regions = options_.allowed_regions;
   vo.expected_service = svc->signing_name;
   vo.style = styleOf(protocol);
-  auto verified = aws::verify(sr, lookup_, vo);
-  if (!verified.ok()) {
-    const aws::AuthError& e = verified.error();
-    return render(protocol, svc, aws::makeAwsError(e.http_status, e.code, e.message), request_id);
+  std::shared_ptr<const SessionClaims> session;
+  aws::Credential cred;
+  if (!anonymous) {
+    // Temporary keys (ASIA...) carry their session in the token; long-term keys come from IAM.
+    std::string token;
+    aws::CredentialLookup per_request = lookup_;
+    if (session_lookup_) {
+      token = securityToken(r);
+      per_request = [&](std::string_view id) -> Result<aws::Credential> {
+        if (id.substr(0, 4) != "ASIA") return lookup_(id);
+        auto t = session_lookup_(id, token);
+        if (!t.ok()) return t.status();
+        session = std::move(t->session);
+        return std::move(t->credential);
+      };
+    }
+    auto verified = aws::verify(sr, per_request, vo);
+    if (!verified.ok()) {
+      const aws::AuthError& e = verified.error();
+      return render(protocol, svc, aws::makeAwsError(e.http_status, e.code, e.message), request_id);
+    }
+    cred = std::move(verified->credential);
+    call.ctx.region = verified->region;
   }
-  const aws::Credential& cred = verified->credential;
-  if (!throttle_.tryAcquire(cred.account_id)) {
+  if (!throttle_.tryAcquire(anonymous ? r.remote_address : cred.account_id)) {
     // Route 53: HTTP 400, code Throttling, "Rate exceeded" (retried by every SDK).
     return render(protocol, svc, aws::makeAwsError(400, "Throttling", "Rate exceeded"), request_id);
   }
@@ -286,7 +335,19 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
   call.operation = std::move(parsed).value();
   call.ctx.account_id = cred.account_id;
   call.ctx.principal_arn = cred.principal_arn;
+  call.ctx.user_id = cred.user_id;
+  call.ctx.access_key_id = cred.access_key_id;
+  call.ctx.session = std::move(session);
   call.ctx.request_id = request_id;
+  call.ctx.source_ip = r.remote_address;
+  call.ctx.secure_transport = r.tls;
+  call.ctx.now = vo.now;
+  call.ctx.anonymous = anonymous;
+  if (!anonymous && authorizer_ != nullptr && svc->access) {
+    for (const AccessRequest& need : svc->access(call.operation.operation, call.operation.input, call.ctx)) {
+      if (auto denied = authorizer_->authorize(call.ctx, need)) return render(protocol, svc, *denied, request_id);
+    }
+  }
   return call;
 }
 

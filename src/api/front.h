@@ -66,7 +66,23 @@ struct ApiService {
   std::function<ServiceResult(const std::string& operation, const nlohmann::json& input,
                               const CallContext& ctx)>
       invoke;
+  // What IAM must allow before `invoke` runs (one request per action/resource pair; empty = nothing to
+  // check, e.g. sts:GetCallerIdentity). Unset: the service authorises nothing through the front.
+  std::function<std::vector<AccessRequest>(const std::string& operation, const nlohmann::json& input,
+                                           const CallContext& ctx)>
+      access;
+  // Query operations that may arrive unsigned (STS AssumeRoleWithWebIdentity); routed by `Action`.
+  std::vector<std::string> anonymous_operations;
 };
+
+// Temporary credentials (ASIA... key ids): the session token unsealed into the credential SigV4 checks
+// and the session's claims. kOutOfRange = expired (ExpiredToken); kNotFound = invalid.
+struct TemporaryCredential {
+  aws::Credential credential;
+  std::shared_ptr<const SessionClaims> session;
+};
+using SessionLookup =
+    std::function<Result<TemporaryCredential>(std::string_view access_key_id, std::string_view session_token)>;
 
 class ApiFront {
  public:
@@ -77,6 +93,10 @@ class ApiFront {
 
   // Before start().
   void addService(ApiService service);
+  // Before start(). Resolves ASIA... keys with the request's X-Amz-Security-Token.
+  void setSessionLookup(SessionLookup lookup) { session_lookup_ = std::move(lookup); }
+  // Before start(). Consulted for every signed call of a service with `access`; must outlive the front.
+  void setAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
 
   // Starts the worker pool and the HTTP(S) listener.
   Status start();
@@ -109,13 +129,16 @@ class ApiFront {
   bool invoke(const std::shared_ptr<Call>& call, const http::Responder& respond, bool may_block);
   void releaseDeferred();
 
-  const ApiService* route(const http::Request& request, aws::Protocol* protocol) const;
+  // The service, and whether the request is an unsigned call of one of its anonymous operations.
+  const ApiService* route(const http::Request& request, aws::Protocol* protocol, bool* anonymous) const;
   http::Response render(aws::Protocol protocol, const ApiService* service, const aws::AwsError& error,
                         const std::string& request_id) const;
   void workerLoop();
 
   ApiOptions options_;
   aws::CredentialLookup lookup_;
+  SessionLookup session_lookup_;
+  Authorizer* authorizer_ = nullptr;
   const Clock& clock_;
   Throttle throttle_;
   std::vector<ApiService> services_;

@@ -57,6 +57,14 @@ std::vector<ServeFlag> serveFlags(ServeOptions& so, ApiSettings& api) {
        &api.batch_limits.max_value_characters},
       {{"region"}, "Region shown in the usage hint", &so.region},
       {{"log-level"}, "trace, debug, info, warn, error", &so.log_level},
+      {{"tls-trust-file"},
+       "PEM CA certificates trusted for outbound HTTPS (OIDC issuers), besides the system's (repeatable)",
+       &so.tls_trust_files,
+       false},
+      {{"imds-listen"}, "Instance metadata service (IMDSv2) address:port; needs --imds-role", &so.imds_listen, false},
+      {{"imds-role"}, "Role ARN whose credentials IMDS serves (must trust ec2.amazonaws.com)", &so.imds_role, false},
+      {{"imds-v1"}, "IMDS: also answer GETs without a token (IMDSv1)", &so.imds_v1, false},
+      {{"imds-hop-limit"}, "IMDS: IP TTL of the responses (1-64)", &so.imds_hop_limit},
   };
 }
 
@@ -67,8 +75,14 @@ CLI::App* addServeCommand(CLI::App& app, const std::vector<ServeFlag>& flags, st
   for (const ServeFlag& f : flags) {
     std::string names;
     for (const std::string& n : f.names) names += (names.empty() ? "--" : ",--") + n;
-    CLI::Option* opt =
-        std::visit([&](auto* field) { return serve->add_option(names, *field, f.help); }, f.target);
+    CLI::Option* opt = std::visit(
+        [&](auto* field) -> CLI::Option* {
+          if constexpr (std::is_same_v<decltype(field), bool*>)
+            return serve->add_flag(names, *field, f.help);
+          else
+            return serve->add_option(names, *field, f.help);
+        },
+        f.target);
     if (f.show_default) opt->capture_default_str();
   }
   return serve;
@@ -77,7 +91,7 @@ CLI::App* addServeCommand(CLI::App& app, const std::vector<ServeFlag>& flags, st
 namespace {
 
 // A config value checked against its flag's type, waiting to be stored.
-using FlagValue = std::variant<int64_t, uint64_t, double, std::string, std::vector<std::string>>;
+using FlagValue = std::variant<bool, int64_t, uint64_t, double, std::string, std::vector<std::string>>;
 
 template <typename Int>
 Result<FlagValue> integerValue(const nlohmann::json& v) {
@@ -95,7 +109,10 @@ Result<FlagValue> checkValue(const FlagTarget& target, const nlohmann::json& v) 
   return std::visit(
       [&](auto* field) -> Result<FlagValue> {
         using T = std::remove_pointer_t<decltype(field)>;
-        if constexpr (std::is_integral_v<T>) {
+        if constexpr (std::is_same_v<T, bool>) {
+          if (!v.is_boolean()) return invalidArgument(std::string("expected true or false, got ") + v.type_name());
+          return FlagValue(v.get<bool>());
+        } else if constexpr (std::is_integral_v<T>) {
           return integerValue<T>(v);
         } else if constexpr (std::is_same_v<T, double>) {
           if (!v.is_number()) return invalidArgument(std::string("expected a number, got ") + v.type_name());
@@ -118,7 +135,9 @@ Result<FlagValue> checkValue(const FlagTarget& target, const nlohmann::json& v) 
 // inside the inner one's `if constexpr` (the ASan preset builds with clang).
 template <typename T, typename V>
 void assignFlag(T* field, const V& val) {
-  if constexpr (std::is_integral_v<T> && std::is_integral_v<V>)
+  if constexpr (std::is_same_v<T, bool> || std::is_same_v<V, bool>) {
+    if constexpr (std::is_same_v<T, V>) *field = val;
+  } else if constexpr (std::is_integral_v<T> && std::is_integral_v<V>)
     *field = static_cast<T>(val);
   else if constexpr (std::is_same_v<T, double> && std::is_arithmetic_v<V>)
     *field = static_cast<double>(val);

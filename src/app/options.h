@@ -30,12 +30,20 @@ struct ServeOptions {
   std::vector<std::string> name_servers = {"ns1.zonekeeper.test.", "ns2.zonekeeper.test."};
   std::string region = "us-east-1";
   std::string log_level = "info";
+  // Outbound HTTPS (OIDC discovery for AssumeRoleWithWebIdentity): extra trusted CA certificates.
+  std::vector<std::string> tls_trust_files;
+  // The instance metadata service (IMDSv2): off unless both are set.
+  std::string imds_listen;
+  std::string imds_role;  // the role whose credentials it serves; it must trust ec2.amazonaws.com
+  bool imds_v1 = false;   // also answer GETs without a session token (IMDSv1)
+  int imds_hop_limit = 1;
 };
 
 // The field a flag sets. The JSON type a config file must give follows from it: an integer for
-// the integer kinds (range-checked), a number for double, a string, or an array of strings (a
+// the integer kinds (range-checked), true/false for a bool (a switch on the command line), a number for double, a string, or an array of strings (a
 // lone string is taken as a one-element list).
-using FlagTarget = std::variant<int*, int64_t*, size_t*, double*, std::string*, std::vector<std::string>*>;
+using FlagTarget =
+    std::variant<bool*, int*, int64_t*, size_t*, double*, std::string*, std::vector<std::string>*>;
 
 // One `serve` flag. Its long names are the command-line flags and the config-file keys.
 struct ServeFlag {

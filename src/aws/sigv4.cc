@@ -110,6 +110,11 @@ class Errors {
     return make(AuthErrorKind::kExpired, json() ? 400 : 403,
                 json() ? "AccessDeniedException" : "AccessDenied", "Request has expired");
   }
+  // Temporary credentials past their expiry (the lookup answered kOutOfRange).
+  AuthError expiredToken() const {
+    return make(AuthErrorKind::kExpiredToken, json() ? 400 : 403, json() ? "ExpiredTokenException" : "ExpiredToken",
+                "The security token included in the request is expired");
+  }
   AuthError badQuery(std::string message) const {
     return make(AuthErrorKind::kInvalidQueryParameters, 400, "AuthorizationQueryParametersError",
                 std::move(message));
@@ -599,6 +604,7 @@ AuthResult<VerifiedRequest> verify(const SignedRequest& request, const Credentia
   Result<Credential> cred = lookup(in.scope.access_key_id);
   if (!cred.ok()) {
     if (cred.status().code() == Code::kNotFound) return err.invalidToken();
+    if (cred.status().code() == Code::kOutOfRange) return err.expiredToken();
     return err.internal();
   }
 

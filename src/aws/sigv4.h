@@ -49,7 +49,7 @@ struct Credential {
 };
 
 // Returns the credential for an access key id; kNotFound means "unknown key" (→ InvalidClientTokenId),
-// any other error becomes a 500 InternalFailure. Called at most once per verify(), after the cheap checks.
+// kOutOfRange means expired temporary credentials (403 ExpiredToken); any other error becomes a 500 InternalFailure. Called at most once per verify(), after the cheap checks.
 using CredentialLookup = std::function<Result<Credential>(std::string_view access_key_id)>;
 
 // Which wire protocol the error will be rendered in: it changes a few codes and texts the way AWS does
@@ -70,6 +70,7 @@ enum class AuthErrorKind {
   kInvalidClientTokenId,        // unknown access key, or security token missing/wrong/unexpected
   kSignatureDoesNotMatch,       // any mismatch: signature, scope, skew, unsigned host
   kExpired,                     // presigned URL past X-Amz-Date + X-Amz-Expires
+  kExpiredToken,                // temporary credentials past their expiry (lookup answered kOutOfRange)
   kInvalidQueryParameters,      // bad X-Amz-Expires
   kContentSha256Mismatch,       // signed x-amz-content-sha256 differs from the body's hash
   kInternal,                    // credential lookup failed for another reason than NotFound

@@ -101,4 +101,20 @@ Result<std::vector<uint8_t>> randomBytes(size_t n) {
   return out;
 }
 
+Result<std::string> randomString(const RandomSource& random, std::string_view alphabet, size_t n) {
+  if (alphabet.empty() || alphabet.size() > 256) return invalidArgument("randomString: bad alphabet");
+  std::string out;
+  const size_t limit = 256 - (256 % alphabet.size());
+  std::vector<uint8_t> bytes(2 * n + 8);
+  while (out.size() < n) {
+    ZK_RETURN_IF_ERROR(random(bytes));
+    for (uint8_t b : bytes) {
+      if (b >= limit) continue;
+      out.push_back(alphabet[b % alphabet.size()]);
+      if (out.size() == n) break;
+    }
+  }
+  return out;
+}
+
 }  // namespace zk::crypto

@@ -51,4 +51,7 @@ RandomSource systemRandomSource();  // RAND_bytes
 
 Result<std::vector<uint8_t>> randomBytes(size_t n);
 
+// `n` characters drawn uniformly from `alphabet` (rejection sampling), from `random`.
+Result<std::string> randomString(const RandomSource& random, std::string_view alphabet, size_t n);
+
 }  // namespace zk::crypto

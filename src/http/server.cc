@@ -1,6 +1,9 @@
 // HTTP/1.1 server on Boost.Beast/Asio: accept loop, per-connection sessions (plain or TLS), limits.
 #include "http/server.h"
 
+#include <netinet/in.h>
+#include <sys/socket.h>
+
 #include <openssl/ssl.h>
 
 #include <algorithm>
@@ -640,6 +643,14 @@ class Server::Impl {
       return;
     }
     socket.set_option(tcp::no_delay(true), ec);
+    if (core_->config.ip_ttl > 0) {
+      // The hop limit of every packet sent back (IMDS: 1, so answers cannot cross a router).
+      const int ttl = core_->config.ip_ttl;
+      if (socket.local_endpoint(ec).address().is_v6())
+        ::setsockopt(socket.native_handle(), IPPROTO_IPV6, IPV6_UNICAST_HOPS, &ttl, sizeof(ttl));
+      else
+        ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+    }
     try {
       if (core_->tls) {
         std::make_shared<Session<true>>(std::move(socket), core_)->run();

@@ -29,6 +29,7 @@ struct ServerConfig {
   // later call of that Responder is ignored.
   std::chrono::milliseconds handler_timeout{std::chrono::seconds(60)};
   size_t max_connections = 1024;  // further accepted connections are closed at once
+  int ip_ttl = 0;                 // IP TTL / hop limit of accepted connections; 0 = the system default
   // Both set -> this listener speaks HTTPS only (TLS 1.2+), PEM files. One set -> start() fails.
   std::string tls_cert_file, tls_key_file;
 };

@@ -32,6 +32,11 @@ nlohmann::json snapshot(const ServeOptions& so, const ApiSettings& api) {
       {"name_servers", so.name_servers},
       {"region", so.region},
       {"log_level", so.log_level},
+      {"tls_trust_files", so.tls_trust_files},
+      {"imds_listen", so.imds_listen},
+      {"imds_role", so.imds_role},
+      {"imds_v1", so.imds_v1},
+      {"imds_hop_limit", so.imds_hop_limit},
       {"api.io_threads", api.io_threads},
       {"api.workers", api.workers},
       {"api.throttle.rps", api.throttle.requests_per_second},
@@ -93,7 +98,8 @@ std::vector<FlagInfo> registeredFlags() {
   for (const CLI::Option* opt : p.serve().get_options()) {
     const auto& names = opt->get_lnames();
     if (names.empty() || names.front() == "help" || names.front() == "config") continue;
-    out.push_back({names, opt->get_type_name(), opt->get_items_expected_max() > 1});
+    const bool is_switch = opt->get_items_expected_max() == 0;
+    out.push_back({names, is_switch ? "BOOL" : opt->get_type_name(), opt->get_items_expected_max() > 1});
   }
   return out;
 }
@@ -102,6 +108,7 @@ std::vector<FlagInfo> registeredFlags() {
 nlohmann::json sampleValue(const FlagInfo& flag, int variant) {
   const std::string tag = flag.names.front() + "-" + std::to_string(variant);
   if (flag.list) return nlohmann::json::array({"a-" + tag, "b-" + tag});
+  if (flag.type == "BOOL") return true;  // every switch defaults to false
   if (flag.type == "INT" || flag.type == "UINT")
     return 7001 + 3 * variant + static_cast<int>(flag.names.front().size());
   if (flag.type == "FLOAT") return 12.5 + variant;
@@ -111,7 +118,9 @@ nlohmann::json sampleValue(const FlagInfo& flag, int variant) {
 // The same value as command-line arguments.
 std::vector<std::string> cliArgs(const std::string& name, const nlohmann::json& value) {
   std::vector<std::string> args;
-  if (value.is_array()) {
+  if (value.is_boolean()) {
+    if (value.get<bool>()) args.push_back("--" + name);
+  } else if (value.is_array()) {
     for (const auto& v : value) args.insert(args.end(), {"--" + name, v.get<std::string>()});
   } else {
     args = {"--" + name, value.is_string() ? value.get<std::string>() : value.dump()};
@@ -122,6 +131,7 @@ std::vector<std::string> cliArgs(const std::string& name, const nlohmann::json& 
 // Values of the wrong JSON type for `flag`.
 std::vector<nlohmann::json> wrongValues(const FlagInfo& flag) {
   if (flag.list) return {5, nlohmann::json::array({"ok", 1}), nlohmann::json::object()};
+  if (flag.type == "BOOL") return {"true", 1, nullptr, nlohmann::json::array()};
   if (flag.type == "INT" || flag.type == "UINT") return {"7", 2.5, true, nullptr, nlohmann::json::array({1})};
   if (flag.type == "FLOAT") return {"1.5", false, nlohmann::json::array()};
   return {5, true, nlohmann::json::array({"a"}), nullptr};

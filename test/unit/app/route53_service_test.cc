@@ -104,8 +104,10 @@ TEST_F(Route53ServiceTest, DeferredChangeAnswersOnceAfterTheCommitAndOtherCallsC
   EXPECT_TRUE(service_->invoke("GetHostedZone", {{"Id", id}}, ctx).needsBlockingThread());
   EXPECT_TRUE(service_->invoke("CreateHostedZone", {{"Name", "x.test"}, {"CallerReference", "x"}}, ctx)
                   .needsBlockingThread());
-  EXPECT_EQ(service_->invoke("GetHostedZoneCount", json::object(), route53::CallContext{kAccount, "", "r"})
-                .output()["HostedZoneCount"],
+  route53::CallContext plain;
+  plain.account_id = kAccount;
+  plain.request_id = "r";
+  EXPECT_EQ(service_->invoke("GetHostedZoneCount", json::object(), plain).output()["HostedZoneCount"],
             1);  // x.test was not created
 }
 

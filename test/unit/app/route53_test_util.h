@@ -62,7 +62,11 @@ class Route53Fixture : public ::testing::Test {
   }
 
   route53::ServiceResult call(const std::string& op, const nlohmann::json& in, const std::string& account = kAccount) {
-    return service_->invoke(op, in, route53::CallContext{account, "arn:aws:iam::" + account + ":user/admin", "rid"});
+    route53::CallContext ctx;
+    ctx.account_id = account;
+    ctx.principal_arn = "arn:aws:iam::" + account + ":user/admin";
+    ctx.request_id = "rid";
+    return service_->invoke(op, in, ctx);
   }
   // Calls and expects success; returns the output.
   nlohmann::json ok(const std::string& op, const nlohmann::json& in, const std::string& account = kAccount) {

@@ -23,6 +23,7 @@ using crypto::hmacSha256;
 using crypto::sha256;
 using crypto::Sha256Digest;
 using crypto::sha256Hex;
+using crypto::kEmptySha256Hex;
 namespace {
 
 using std::chrono::seconds;
