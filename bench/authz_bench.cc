@@ -64,8 +64,10 @@ struct Fixture {
   RequestContext req;
   Fixture() {
     ps.identity.push_back({"user/alice/inline/a", parse(kIdentityA, Policy::Kind::kIdentity)});
-    ps.identity.push_back({"arn:aws:iam::111122223333:policy/dns", parse(kIdentityB, Policy::Kind::kIdentity)});
-    ps.boundary = std::vector<PolicyRef>{{"arn:aws:iam::111122223333:policy/boundary", parse(kBoundary, Policy::Kind::kIdentity)}};
+    ps.identity.push_back(
+        {"arn:aws:iam::111122223333:policy/dns", parse(kIdentityB, Policy::Kind::kIdentity)});
+    ps.boundary = std::vector<PolicyRef>{
+        {"arn:aws:iam::111122223333:policy/boundary", parse(kBoundary, Policy::Kind::kIdentity)}};
     ps.resource.push_back({"hostedzone/Z1", parse(kResource, Policy::Kind::kResource)});
     req.action = "route53:ChangeResourceRecordSets";
     req.resource = "arn:aws:route53:::hostedzone/Z0123456789ABCDEF";

@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     ps.identity.push_back({"identity", p});
     ps.boundary = std::vector<PolicyRef>{{"boundary", p}};
   }
-  if (resource.ok()) ps.resource.push_back({"resource", std::make_shared<const Policy>(std::move(*resource))});
+  if (resource.ok())
+    ps.resource.push_back({"resource", std::make_shared<const Policy>(std::move(*resource))});
   for (int variant = 0; variant < 3; ++variant) {
     if (variant == 1) ps.resource_account = "444455556666";
     if (variant == 2) {

@@ -16,8 +16,8 @@ namespace zk::authz {
 using detail::AwsPrincipal;
 using detail::BaseOp;
 using detail::Cmp;
-using detail::CondValue;
 using detail::Condition;
+using detail::CondValue;
 using detail::PrincipalSpec;
 using detail::SetOp;
 using detail::Statement;
@@ -43,8 +43,9 @@ void RequestContext::set(std::string_view key, std::string value) {
 
 void RequestContext::erase(std::string_view key) {
   const std::string k = detail::toLower(key);
-  entries_.erase(std::remove_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.first == k; }),
-                 entries_.end());
+  entries_.erase(
+      std::remove_if(entries_.begin(), entries_.end(), [&](const auto& e) { return e.first == k; }),
+      entries_.end());
 }
 
 const ContextValues* RequestContext::get(std::string_view key) const {
@@ -128,18 +129,18 @@ PMatch matchPrincipal(const PrincipalSpec& spec, const Principal& p) {
   return best;  // CanonicalUser entries never match
 }
 
-// NotPrincipal: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html
-// A request carries several identities (the session, its role, the account); each is checked against the
-// list. A Deny applies when any of them is not listed (hence "list the account too"); an Allow applies only
-// when none is listed.
+// NotPrincipal:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_notprincipal.html A request
+// carries several identities (the session, its role, the account); each is checked against the list. A Deny
+// applies when any of them is not listed (hence "list the account too"); an Allow applies only when none is
+// listed.
 bool notPrincipalApplies(const PrincipalSpec& spec, const Principal& p, bool allow, bool boundary_set) {
   if (!allow && boundary_set) return true;  // access_policies_boundaries.html: "will always deny"
   bool any_listed = false, any_unlisted = false;
   auto check = [&](bool listed) { (listed ? any_listed : any_unlisted) = true; };
   auto arnListed = [&](const std::string& arn) {
-    return spec.any || std::any_of(spec.aws.begin(), spec.aws.end(), [&](const AwsPrincipal& e) {
-             return e.any || e.arn == arn;
-           });
+    return spec.any || std::any_of(spec.aws.begin(), spec.aws.end(),
+                                   [&](const AwsPrincipal& e) { return e.any || e.arn == arn; });
   };
   if (!p.arn.empty()) check(arnListed(p.arn));
   if (!p.source_arn.empty()) check(arnListed(p.source_arn));
@@ -148,10 +149,12 @@ bool notPrincipalApplies(const PrincipalSpec& spec, const Principal& p, bool all
             return e.any || (e.is_account && e.account == p.account);
           }));
   if (!p.service.empty())
-    check(spec.any || std::any_of(spec.service.begin(), spec.service.end(),
-                                  [&](const std::string& s) { return detail::equalsIgnoreCase(s, p.service); }));
+    check(spec.any || std::any_of(spec.service.begin(), spec.service.end(), [&](const std::string& s) {
+            return detail::equalsIgnoreCase(s, p.service);
+          }));
   if (!p.federated.empty())
-    check(spec.any || std::find(spec.federated.begin(), spec.federated.end(), p.federated) != spec.federated.end());
+    check(spec.any ||
+          std::find(spec.federated.begin(), spec.federated.end(), p.federated) != spec.federated.end());
   if (!any_listed && !any_unlisted) any_unlisted = true;  // anonymous
   return allow ? !any_listed : any_unlisted;
 }
@@ -174,8 +177,8 @@ bool compare(Cmp cmp, T a, T b) {
 }
 
 // Does one request value match one policy value (the positive form of the operator)?
-bool valueMatches(const Condition& c, const CondValue& v, std::string_view ctx_value, const RequestContext& req,
-                  std::string* scratch) {
+bool valueMatches(const Condition& c, const CondValue& v, std::string_view ctx_value,
+                  const RequestContext& req, std::string* scratch) {
   switch (c.op) {
     case BaseOp::kStringEquals:
       if (!v.text.hasVariables()) return ctx_value == v.text.literal();
@@ -195,7 +198,8 @@ bool valueMatches(const Condition& c, const CondValue& v, std::string_view ctx_v
     }
     case BaseOp::kBool: {
       if (!v.text.resolveText(req, scratch)) return false;
-      if (!detail::equalsIgnoreCase(*scratch, "true") && !detail::equalsIgnoreCase(*scratch, "false")) return false;
+      if (!detail::equalsIgnoreCase(*scratch, "true") && !detail::equalsIgnoreCase(*scratch, "false"))
+        return false;
       return detail::equalsIgnoreCase(ctx_value, *scratch);
     }
     case BaseOp::kBinary:
@@ -219,7 +223,8 @@ bool conditionHolds(const Condition& c, const RequestContext& req, std::string* 
   const ContextValues* vals = detail::lookupKey(req, c.key);
   if (c.op == BaseOp::kNull) {
     const bool absent = vals == nullptr;
-    return std::any_of(c.values.begin(), c.values.end(), [&](const CondValue& v) { return v.null_true == absent; });
+    return std::any_of(c.values.begin(), c.values.end(),
+                       [&](const CondValue& v) { return v.null_true == absent; });
   }
   if (vals == nullptr) {
     if (c.if_exists || c.set == SetOp::kForAllValues) return true;
@@ -299,7 +304,8 @@ struct SlotResult {
   PMatch best = PMatch::kNone;  // strongest principal match among allowing statements
 };
 
-SlotResult scan(const std::vector<PolicyRef>& refs, Slot slot, Context& cx, std::vector<MatchedStatement>* matched) {
+SlotResult scan(const std::vector<PolicyRef>& refs, Slot slot, Context& cx,
+                std::vector<MatchedStatement>* matched) {
   SlotResult r;
   for (const PolicyRef& ref : refs) {
     if (!ref.policy) continue;
@@ -308,7 +314,8 @@ SlotResult scan(const std::vector<PolicyRef>& refs, Slot slot, Context& cx, std:
       const Statement& st = stmts[i];
       PMatch pm = PMatch::kNone;
       if (!applies(st, slot, cx, &pm)) continue;
-      matched->push_back(MatchedStatement{ref.id, i, st.sid, st.allow ? Decision::kAllow : Decision::kExplicitDeny});
+      matched->push_back(
+          MatchedStatement{ref.id, i, st.sid, st.allow ? Decision::kAllow : Decision::kExplicitDeny});
       if (st.allow) {
         r.allow = true;
         r.best = std::max(r.best, pm);
@@ -366,11 +373,11 @@ Evaluation evaluate(const RequestContext& request, const PolicySet& policies) {
   const bool session_ok = !policies.session || ses.allow;
   const bool identity_ok = root || (id.allow && boundary_ok && session_ok);
   // Why the identity side fails (when it does).
-  const DenyReason identity_reason = !id.allow && !root  ? DenyReason::kNoIdentityAllow
-                                     : !boundary_ok      ? DenyReason::kNoBoundaryAllow
-                                                         : DenyReason::kNoSessionAllow;
-  const bool cross_account = !policies.resource_account.empty() && !p.account.empty() &&
-                             policies.resource_account != p.account;
+  const DenyReason identity_reason = !id.allow && !root ? DenyReason::kNoIdentityAllow
+                                     : !boundary_ok     ? DenyReason::kNoBoundaryAllow
+                                                        : DenyReason::kNoSessionAllow;
+  const bool cross_account =
+      !policies.resource_account.empty() && !p.account.empty() && policies.resource_account != p.account;
 
   if (cross_account) {
     // Cross-account: the identity side (identity policies, narrowed by boundary and session policies)
@@ -396,7 +403,8 @@ Evaluation evaluate(const RequestContext& request, const PolicySet& policies) {
   }
   const bool role_grant = res.allow && res.best == PMatch::kRole;
   if (!id.allow && !role_grant) return deny(Decision::kImplicitDeny, DenyReason::kNoIdentityAllow);
-  return deny(Decision::kImplicitDeny, !boundary_ok ? DenyReason::kNoBoundaryAllow : DenyReason::kNoSessionAllow);
+  return deny(Decision::kImplicitDeny,
+              !boundary_ok ? DenyReason::kNoBoundaryAllow : DenyReason::kNoSessionAllow);
 }
 
 }  // namespace zk::authz

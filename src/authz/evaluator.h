@@ -52,10 +52,12 @@ struct PolicyRef {
 
 struct PolicySet {
   std::vector<PolicyRef> identity;  // the principal's identity-based policies (inline + managed + groups)
-  std::vector<PolicyRef> resource;  // resource-based policies of the target (a role's trust policy for sts:AssumeRole*)
+  std::vector<PolicyRef>
+      resource;  // resource-based policies of the target (a role's trust policy for sts:AssumeRole*)
   std::optional<std::vector<PolicyRef>> boundary;  // permissions boundary: set = applies
-  std::optional<std::vector<PolicyRef>> session;   // session policies of an assumed-role session: set = applies
-  std::string resource_account;                    // the account owning the resource; empty = the principal's
+  std::optional<std::vector<PolicyRef>>
+      session;                   // session policies of an assumed-role session: set = applies
+  std::string resource_account;  // the account owning the resource; empty = the principal's
   // A resource-based policy must allow even within the account (as a role trust policy must). Implied for
   // actions starting with "sts:AssumeRole".
   bool require_resource_allow = false;

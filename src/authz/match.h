@@ -41,7 +41,8 @@ class Glob {
   bool has_wildcards_ = false;
 };
 
-// Policy text with optional variables, https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
+// Policy text with optional variables,
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html
 // "${key}" / "${key, 'default'}" (key case-insensitive; '' inside the default is a quote), "${*}",
 // "${?}", "${$}" for the literal characters. A variable resolves only from a single-valued key; else the
 // default, else the whole pattern fails to resolve (the value then matches nothing).

@@ -4,13 +4,14 @@
 // Version:   https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html
 // Principal: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
 // Resource:  https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
-// Condition: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
-#include <nlohmann/json.hpp>
+// Condition:
+// https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html
+#include "authz/policy.h"
 
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <set>
 
-#include "authz/policy.h"
 #include "authz/policy_data.h"
 
 namespace zk::authz {
@@ -19,8 +20,8 @@ using detail::ArnPattern;
 using detail::AwsPrincipal;
 using detail::BaseOp;
 using detail::Cmp;
-using detail::CondValue;
 using detail::Condition;
+using detail::CondValue;
 using detail::Pattern;
 using detail::PolicyData;
 using detail::SetOp;
@@ -61,8 +62,7 @@ Status compileAction(const std::string& a, detail::Glob* out) {
         lower.find(':', colon + 1) != std::string::npos)
       return invalidArgument("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.");
     for (size_t i = 0; i < colon; ++i)
-      if (!isVendorChar(lower[i]))
-        return invalidArgument("Vendor " + a.substr(0, colon) + " is not valid");
+      if (!isVendorChar(lower[i])) return invalidArgument("Vendor " + a.substr(0, colon) + " is not valid");
     for (size_t i = colon + 1; i < lower.size(); ++i) {
       const unsigned char c = static_cast<unsigned char>(lower[i]);
       if (c <= ' ' || c == 0x7F) return invalidArgument("Action " + a + " is not valid");
@@ -105,7 +105,8 @@ bool compileArn(const std::string& s, bool variables, ArnPattern* out) {
 }
 
 Status compileResource(const std::string& r, bool variables, ArnPattern* out) {
-  if (!compileArn(r, variables, out)) return invalidArgument("Resource " + r + " must be in ARN format or \"*\".");
+  if (!compileArn(r, variables, out))
+    return invalidArgument("Resource " + r + " must be in ARN format or \"*\".");
   return Status::ok();
 }
 
@@ -232,7 +233,8 @@ Status parseOperator(const std::string& name, Condition* c) {
       break;
     }
     const size_t n = std::strlen(op.name);
-    if (op.op != BaseOp::kNull && rest.size() == n + 8 && detail::equalsIgnoreCase(rest.substr(0, n), op.name) &&
+    if (op.op != BaseOp::kNull && rest.size() == n + 8 &&
+        detail::equalsIgnoreCase(rest.substr(0, n), op.name) &&
         detail::equalsIgnoreCase(rest.substr(n), "IfExists")) {
       found = &op;
       c->if_exists = true;
@@ -357,9 +359,9 @@ bool sidOk(const std::string& sid, Policy::Kind kind) {
 
 Status compileStatement(const Json& s, Policy::Kind kind, bool variables, Statement* st) {
   if (!s.is_object()) return syntax();
-  static const std::set<std::string> kElements = {"Sid",         "Effect",   "Action",       "NotAction",
-                                                  "Resource",    "NotResource", "Principal", "NotPrincipal",
-                                                  "Condition"};
+  static const std::set<std::string> kElements = {"Sid",       "Effect",       "Action",
+                                                  "NotAction", "Resource",     "NotResource",
+                                                  "Principal", "NotPrincipal", "Condition"};
   for (auto it = s.begin(); it != s.end(); ++it)
     if (kElements.count(it.key()) == 0) return syntax();
 
@@ -422,7 +424,8 @@ Status compileStatement(const Json& s, Policy::Kind kind, bool variables, Statem
     }
   }
 
-  if (s.contains("Condition")) ZK_RETURN_IF_ERROR(compileConditions(s["Condition"], variables, &st->conditions));
+  if (s.contains("Condition"))
+    ZK_RETURN_IF_ERROR(compileConditions(s["Condition"], variables, &st->conditions));
   return Status::ok();
 }
 

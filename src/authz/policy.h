@@ -40,7 +40,7 @@ class Policy {
   const std::string& id() const;  // the "Id" element, or empty
   size_t statementCount() const;
   const std::string& statementSid(size_t i) const;  // empty when the statement has no Sid
-  bool statementAllows(size_t i) const;              // Effect is "Allow" (else "Deny")
+  bool statementAllows(size_t i) const;             // Effect is "Allow" (else "Deny")
 
   // The compiled form, for the evaluator.
   const detail::PolicyData& data() const { return *data_; }

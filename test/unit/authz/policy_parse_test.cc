@@ -31,68 +31,177 @@ const std::vector<BadCase>& badCases() {
       {"empty Statement", R"({"Version":"2012-10-17","Statement":[]})", kId, "Syntax errors in policy."},
       {"Statement string", R"({"Version":"2012-10-17","Statement":"x"})", kId, "Syntax errors in policy."},
       {"Statement element not object", STMT("1"), kId, "Syntax errors in policy."},
-      {"unknown top-level", R"({"Version":"2012-10-17","Foo":1,"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId, "Syntax errors in policy."},
-      {"unknown statement element", STMT(R"({"Effect":"Allow","Actions":"*","Resource":"*"})"), kId, "Syntax errors in policy."},
-      {"Effect Permit", STMT(R"({"Effect":"Permit","Action":"*","Resource":"*"})"), kId, "Invalid effect: Permit"},
-      {"Effect lower-case", STMT(R"({"Effect":"allow","Action":"*","Resource":"*"})"), kId, "Invalid effect: allow"},
+      {"unknown top-level",
+       R"({"Version":"2012-10-17","Foo":1,"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})",
+       kId, "Syntax errors in policy."},
+      {"unknown statement element", STMT(R"({"Effect":"Allow","Actions":"*","Resource":"*"})"), kId,
+       "Syntax errors in policy."},
+      {"Effect Permit", STMT(R"({"Effect":"Permit","Action":"*","Resource":"*"})"), kId,
+       "Invalid effect: Permit"},
+      {"Effect lower-case", STMT(R"({"Effect":"allow","Action":"*","Resource":"*"})"), kId,
+       "Invalid effect: allow"},
       {"Effect missing", STMT(R"({"Action":"*","Resource":"*"})"), kId, "Missing required field Effect."},
-      {"Effect not string", STMT(R"({"Effect":true,"Action":"*","Resource":"*"})"), kId, "Syntax errors in policy."},
-      {"Action and NotAction", STMT(R"({"Effect":"Allow","Action":"*","NotAction":"s3:*","Resource":"*"})"), kId, "Syntax errors in policy."},
-      {"Resource and NotResource", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","NotResource":"*"})"), kId, "Syntax errors in policy."},
-      {"no Action", STMT(R"({"Effect":"Allow","Resource":"*"})"), kId, "Policy statement must contain actions."},
-      {"Action without vendor", STMT(R"({"Effect":"Allow","Action":"GetChange","Resource":"*"})"), kId, "must be prefaced by a vendor"},
-      {"Action empty vendor", STMT(R"({"Effect":"Allow","Action":":GetChange","Resource":"*"})"), kId, "must be prefaced by a vendor"},
-      {"Action empty name", STMT(R"({"Effect":"Allow","Action":"route53:","Resource":"*"})"), kId, "must be prefaced by a vendor"},
-      {"Action two colons", STMT(R"({"Effect":"Allow","Action":"route53:a:b","Resource":"*"})"), kId, "must be prefaced by a vendor"},
-      {"Action bad vendor", STMT(R"({"Effect":"Allow","Action":"route 53:GetChange","Resource":"*"})"), kId, "Vendor route 53 is not valid"},
-      {"Action number", STMT(R"({"Effect":"Allow","Action":5,"Resource":"*"})"), kId, "Syntax errors in policy."},
-      {"Action empty array", STMT(R"({"Effect":"Allow","Action":[],"Resource":"*"})"), kId, "Syntax errors in policy."},
-      {"Action null", STMT(R"({"Effect":"Allow","Action":null,"Resource":"*"})"), kId, "Syntax errors in policy."},
-      {"Resource not ARN", STMT(R"({"Effect":"Allow","Action":"*","Resource":"hostedzone/Z1"})"), kId, "Resource hostedzone/Z1 must be in ARN format or \"*\"."},
-      {"Resource too few segments", STMT(R"({"Effect":"Allow","Action":"*","Resource":"arn:aws:route53"})"), kId, "must be in ARN format"},
-      {"Resource empty service", STMT(R"({"Effect":"Allow","Action":"*","Resource":"arn:aws::::x"})"), kId, "must be in ARN format"},
-      {"Resource number", STMT(R"({"Effect":"Allow","Action":"*","Resource":[1]})"), kId, "Syntax errors in policy."},
-      {"identity without Resource", STMT(R"({"Effect":"Allow","Action":"*"})"), kId, "Policy statement must contain resources."},
-      {"identity with Principal", STMT(R"({"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"})"), kId, "Policy document should not specify a principal."},
-      {"identity with NotPrincipal", STMT(R"({"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"*","Resource":"*"})"), kId, "Policy document should not specify a principal."},
-      {"resource without Principal", STMT(R"({"Effect":"Allow","Action":"sts:AssumeRole"})"), kRes, "Missing required field Principal."},
-      {"Principal and NotPrincipal", STMT(R"({"Effect":"Allow","Principal":"*","NotPrincipal":"*","Action":"*"})"), kRes, "Syntax errors in policy."},
-      {"Principal bare name", STMT(R"({"Effect":"Allow","Principal":"bob","Action":"*"})"), kRes, "Invalid principal in policy"},
-      {"Principal AWS bare name", STMT(R"({"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"*"})"), kRes, "Invalid principal in policy: \"AWS\":\"bob\""},
-      {"Principal wildcard in ARN", STMT(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"*"})"), kRes, "Invalid principal in policy"},
-      {"Principal unknown type", STMT(R"({"Effect":"Allow","Principal":{"Foo":"x"},"Action":"*"})"), kRes, "Invalid principal in policy: \"Foo\""},
-      {"Principal empty object", STMT(R"({"Effect":"Allow","Principal":{},"Action":"*"})"), kRes, "Syntax errors in policy."},
-      {"Principal service wildcard", STMT(R"({"Effect":"Allow","Principal":{"Service":"*.amazonaws.com"},"Action":"*"})"), kRes, "Invalid principal in policy"},
-      {"Principal S3 ARN", STMT(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:s3:::bucket"},"Action":"*"})"), kRes, "Invalid principal in policy"},
-      {"Version bad", R"({"Version":"2012-10-18","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId, "The policy failed legacy parsing"},
-      {"Version number", R"({"Version":2012,"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId, "The policy failed legacy parsing"},
-      {"Id not string", R"({"Id":5,"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId, "Syntax errors in policy."},
-      {"duplicate Sid", STMT(R"({"Sid":"A","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"*","Resource":"*"})"), kId, "Statement IDs (SID) in a single policy must be unique."},
-      {"Sid with space", STMT(R"({"Sid":"my sid","Effect":"Allow","Action":"*","Resource":"*"})"), kId, "Statement IDs (SID) must be alpha-numeric"},
-      {"Sid number", STMT(R"({"Sid":1,"Effect":"Allow","Action":"*","Resource":"*"})"), kId, "Syntax errors in policy."},
-      {"operator typo", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"aws:username":"a"}}})"), kId, "Invalid Condition operator: StringEqualz"},
-      {"NullIfExists", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NullIfExists":{"aws:username":"true"}}})"), kId, "Invalid Condition operator: NullIfExists"},
-      {"bad set operator", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForSomeValues:StringEquals":{"aws:TagKeys":"a"}}})"), kId, "Invalid Condition operator: ForSomeValues:StringEquals"},
-      {"IfExists twice", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualsIfExistsIfExists":{"k:x":"a"}}})"), kId, "Invalid Condition operator"},
-      {"NumericEquals abc", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericEquals":{"s3:max-keys":"abc"}}})"), kId, "Invalid Condition value for NumericEquals: abc"},
-      {"Numeric inf", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericLessThan":{"k:n":"inf"}}})"), kId, "Invalid Condition value"},
-      {"Date yesterday", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"yesterday"}}})"), kId, "Invalid Condition value for DateLessThan"},
-      {"Date bad month", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2024-13-01T00:00:00Z"}}})"), kId, "Invalid Condition value"},
-      {"Date Feb 30", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2023-02-29"}}})"), kId, "Invalid Condition value"},
-      {"IpAddress bad octet", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"300.1.1.1/8"}}})"), kId, "Invalid Condition value for IpAddress"},
-      {"IpAddress bad prefix", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}})"), kId, "Invalid Condition value"},
-      {"IPv6 bad prefix", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"2001:db8::/129"}}})"), kId, "Invalid Condition value"},
-      {"BinaryEquals not base64", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"BinaryEquals":{"k:b":"not base64!"}}})"), kId, "Invalid Condition value for BinaryEquals"},
-      {"Null maybe", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Null":{"k:x":"maybe"}}})"), kId, "Invalid Condition value for Null: maybe"},
-      {"Bool yes", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"yes"}}})"), kId, "Invalid Condition value for Bool: yes"},
-      {"ArnLike not ARN", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"not-an-arn"}}})"), kId, "Invalid Condition value for ArnLike"},
-      {"condition key without vendor", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"username":"a"}}})"), kId, "must be prefaced by a vendor"},
-      {"condition values empty", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k:x":[]}}})"), kId, "Syntax errors in policy."},
-      {"condition value object", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k:x":{"a":1}}}})"), kId, "Syntax errors in policy."},
-      {"condition value null", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k:x":null}}})"), kId, "Syntax errors in policy."},
-      {"condition not object", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":"x"})"), kId, "Syntax errors in policy."},
-      {"condition operator block empty", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{}}})"), kId, "Syntax errors in policy."},
-      {"condition operator block array", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":["k:x"]}})"), kId, "Syntax errors in policy."},
+      {"Effect not string", STMT(R"({"Effect":true,"Action":"*","Resource":"*"})"), kId,
+       "Syntax errors in policy."},
+      {"Action and NotAction", STMT(R"({"Effect":"Allow","Action":"*","NotAction":"s3:*","Resource":"*"})"),
+       kId, "Syntax errors in policy."},
+      {"Resource and NotResource",
+       STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","NotResource":"*"})"), kId,
+       "Syntax errors in policy."},
+      {"no Action", STMT(R"({"Effect":"Allow","Resource":"*"})"), kId,
+       "Policy statement must contain actions."},
+      {"Action without vendor", STMT(R"({"Effect":"Allow","Action":"GetChange","Resource":"*"})"), kId,
+       "must be prefaced by a vendor"},
+      {"Action empty vendor", STMT(R"({"Effect":"Allow","Action":":GetChange","Resource":"*"})"), kId,
+       "must be prefaced by a vendor"},
+      {"Action empty name", STMT(R"({"Effect":"Allow","Action":"route53:","Resource":"*"})"), kId,
+       "must be prefaced by a vendor"},
+      {"Action two colons", STMT(R"({"Effect":"Allow","Action":"route53:a:b","Resource":"*"})"), kId,
+       "must be prefaced by a vendor"},
+      {"Action bad vendor", STMT(R"({"Effect":"Allow","Action":"route 53:GetChange","Resource":"*"})"), kId,
+       "Vendor route 53 is not valid"},
+      {"Action number", STMT(R"({"Effect":"Allow","Action":5,"Resource":"*"})"), kId,
+       "Syntax errors in policy."},
+      {"Action empty array", STMT(R"({"Effect":"Allow","Action":[],"Resource":"*"})"), kId,
+       "Syntax errors in policy."},
+      {"Action null", STMT(R"({"Effect":"Allow","Action":null,"Resource":"*"})"), kId,
+       "Syntax errors in policy."},
+      {"Resource not ARN", STMT(R"({"Effect":"Allow","Action":"*","Resource":"hostedzone/Z1"})"), kId,
+       "Resource hostedzone/Z1 must be in ARN format or \"*\"."},
+      {"Resource too few segments", STMT(R"({"Effect":"Allow","Action":"*","Resource":"arn:aws:route53"})"),
+       kId, "must be in ARN format"},
+      {"Resource empty service", STMT(R"({"Effect":"Allow","Action":"*","Resource":"arn:aws::::x"})"), kId,
+       "must be in ARN format"},
+      {"Resource number", STMT(R"({"Effect":"Allow","Action":"*","Resource":[1]})"), kId,
+       "Syntax errors in policy."},
+      {"identity without Resource", STMT(R"({"Effect":"Allow","Action":"*"})"), kId,
+       "Policy statement must contain resources."},
+      {"identity with Principal", STMT(R"({"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"})"),
+       kId, "Policy document should not specify a principal."},
+      {"identity with NotPrincipal",
+       STMT(R"({"Effect":"Deny","NotPrincipal":{"AWS":"111122223333"},"Action":"*","Resource":"*"})"), kId,
+       "Policy document should not specify a principal."},
+      {"resource without Principal", STMT(R"({"Effect":"Allow","Action":"sts:AssumeRole"})"), kRes,
+       "Missing required field Principal."},
+      {"Principal and NotPrincipal",
+       STMT(R"({"Effect":"Allow","Principal":"*","NotPrincipal":"*","Action":"*"})"), kRes,
+       "Syntax errors in policy."},
+      {"Principal bare name", STMT(R"({"Effect":"Allow","Principal":"bob","Action":"*"})"), kRes,
+       "Invalid principal in policy"},
+      {"Principal AWS bare name", STMT(R"({"Effect":"Allow","Principal":{"AWS":"bob"},"Action":"*"})"), kRes,
+       "Invalid principal in policy: \"AWS\":\"bob\""},
+      {"Principal wildcard in ARN",
+       STMT(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::*:root"},"Action":"*"})"), kRes,
+       "Invalid principal in policy"},
+      {"Principal unknown type", STMT(R"({"Effect":"Allow","Principal":{"Foo":"x"},"Action":"*"})"), kRes,
+       "Invalid principal in policy: \"Foo\""},
+      {"Principal empty object", STMT(R"({"Effect":"Allow","Principal":{},"Action":"*"})"), kRes,
+       "Syntax errors in policy."},
+      {"Principal service wildcard",
+       STMT(R"({"Effect":"Allow","Principal":{"Service":"*.amazonaws.com"},"Action":"*"})"), kRes,
+       "Invalid principal in policy"},
+      {"Principal S3 ARN",
+       STMT(R"({"Effect":"Allow","Principal":{"AWS":"arn:aws:s3:::bucket"},"Action":"*"})"), kRes,
+       "Invalid principal in policy"},
+      {"Version bad",
+       R"({"Version":"2012-10-18","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId,
+       "The policy failed legacy parsing"},
+      {"Version number", R"({"Version":2012,"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})",
+       kId, "The policy failed legacy parsing"},
+      {"Id not string", R"({"Id":5,"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId,
+       "Syntax errors in policy."},
+      {"duplicate Sid",
+       STMT(
+           R"({"Sid":"A","Effect":"Allow","Action":"*","Resource":"*"},{"Sid":"A","Effect":"Deny","Action":"*","Resource":"*"})"),
+       kId, "Statement IDs (SID) in a single policy must be unique."},
+      {"Sid with space", STMT(R"({"Sid":"my sid","Effect":"Allow","Action":"*","Resource":"*"})"), kId,
+       "Statement IDs (SID) must be alpha-numeric"},
+      {"Sid number", STMT(R"({"Sid":1,"Effect":"Allow","Action":"*","Resource":"*"})"), kId,
+       "Syntax errors in policy."},
+      {"operator typo",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualz":{"aws:username":"a"}}})"),
+       kId, "Invalid Condition operator: StringEqualz"},
+      {"NullIfExists",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NullIfExists":{"aws:username":"true"}}})"),
+       kId, "Invalid Condition operator: NullIfExists"},
+      {"bad set operator",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ForSomeValues:StringEquals":{"aws:TagKeys":"a"}}})"),
+       kId, "Invalid Condition operator: ForSomeValues:StringEquals"},
+      {"IfExists twice",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEqualsIfExistsIfExists":{"k:x":"a"}}})"),
+       kId, "Invalid Condition operator"},
+      {"NumericEquals abc",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericEquals":{"s3:max-keys":"abc"}}})"),
+       kId, "Invalid Condition value for NumericEquals: abc"},
+      {"Numeric inf",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericLessThan":{"k:n":"inf"}}})"),
+       kId, "Invalid Condition value"},
+      {"Date yesterday",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"yesterday"}}})"),
+       kId, "Invalid Condition value for DateLessThan"},
+      {"Date bad month",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2024-13-01T00:00:00Z"}}})"),
+       kId, "Invalid Condition value"},
+      {"Date Feb 30",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"DateLessThan":{"aws:CurrentTime":"2023-02-29"}}})"),
+       kId, "Invalid Condition value"},
+      {"IpAddress bad octet",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"300.1.1.1/8"}}})"),
+       kId, "Invalid Condition value for IpAddress"},
+      {"IpAddress bad prefix",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/33"}}})"),
+       kId, "Invalid Condition value"},
+      {"IPv6 bad prefix",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NotIpAddress":{"aws:SourceIp":"2001:db8::/129"}}})"),
+       kId, "Invalid Condition value"},
+      {"BinaryEquals not base64",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"BinaryEquals":{"k:b":"not base64!"}}})"),
+       kId, "Invalid Condition value for BinaryEquals"},
+      {"Null maybe",
+       STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Null":{"k:x":"maybe"}}})"), kId,
+       "Invalid Condition value for Null: maybe"},
+      {"Bool yes",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Bool":{"aws:SecureTransport":"yes"}}})"),
+       kId, "Invalid Condition value for Bool: yes"},
+      {"ArnLike not ARN",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"ArnLike":{"aws:SourceArn":"not-an-arn"}}})"),
+       kId, "Invalid Condition value for ArnLike"},
+      {"condition key without vendor",
+       STMT(
+           R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"username":"a"}}})"),
+       kId, "must be prefaced by a vendor"},
+      {"condition values empty",
+       STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k:x":[]}}})"), kId,
+       "Syntax errors in policy."},
+      {"condition value object",
+       STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k:x":{"a":1}}}})"),
+       kId, "Syntax errors in policy."},
+      {"condition value null",
+       STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{"k:x":null}}})"),
+       kId, "Syntax errors in policy."},
+      {"condition not object", STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":"x"})"), kId,
+       "Syntax errors in policy."},
+      {"condition operator block empty",
+       STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":{}}})"), kId,
+       "Syntax errors in policy."},
+      {"condition operator block array",
+       STMT(R"({"Effect":"Allow","Action":"*","Resource":"*","Condition":{"StringEquals":["k:x"]}})"), kId,
+       "Syntax errors in policy."},
   };
   return kCases;
 }
@@ -114,8 +223,9 @@ INSTANTIATE_TEST_SUITE_P(Authz, ParseRefused, ::testing::Range<size_t>(0, badCas
                          });
 
 TEST(PolicyParse, AcceptsSingleStatementObjectAndStrings) {
-  auto p = Policy::parse(R"({"Version":"2012-10-17","Id":"x","Statement":{"Sid":"One","Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}})",
-                         kId);
+  auto p = Policy::parse(
+      R"({"Version":"2012-10-17","Id":"x","Statement":{"Sid":"One","Effect":"Deny","Action":"s3:*","Resource":"arn:aws:s3:::b/*"}})",
+      kId);
   ASSERT_TRUE(p.ok()) << p.status().message();
   EXPECT_EQ(p->version(), Policy::Version::k2012);
   EXPECT_EQ(p->kind(), kId);
@@ -126,7 +236,8 @@ TEST(PolicyParse, AcceptsSingleStatementObjectAndStrings) {
 }
 
 TEST(PolicyParse, VersionsAndNoVersion) {
-  auto a = Policy::parse(R"({"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId);
+  auto a = Policy::parse(
+      R"({"Version":"2008-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId);
   ASSERT_TRUE(a.ok());
   EXPECT_EQ(a->version(), Policy::Version::k2008);
   auto b = Policy::parse(R"({"Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId);
@@ -135,14 +246,15 @@ TEST(PolicyParse, VersionsAndNoVersion) {
 }
 
 TEST(PolicyParse, AcceptsResourcePolicyForms) {
-  for (const char* doc : {
-           R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]})",
-           R"({"Version":"2012-10-17","Statement":[{"Sid":"Trust for EC2","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})",
-           R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111122223333","arn:aws:iam::444455556666:root","arn:aws:iam::444455556666:role/path/R","arn:aws:sts::444455556666:assumed-role/R/s"]},"Action":"*"}]})",
-           R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:*","Resource":"*"}]})",
-           R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"NotAction":"s3:Get*","NotResource":"arn:aws:s3:::b"}]})",
-           R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.example"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.example:sub":"x","oidc.example:aud":["a",1,true]}}}]})",
-       }) {
+  for (
+      const char* doc : {
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]})",
+          R"({"Version":"2012-10-17","Statement":[{"Sid":"Trust for EC2","Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111122223333","arn:aws:iam::444455556666:root","arn:aws:iam::444455556666:role/path/R","arn:aws:sts::444455556666:assumed-role/R/s"]},"Action":"*"}]})",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"CanonicalUser":"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"},"Action":"s3:*","Resource":"*"}]})",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Deny","NotPrincipal":{"AWS":"arn:aws:iam::111122223333:user/alice"},"NotAction":"s3:Get*","NotResource":"arn:aws:s3:::b"}]})",
+          R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Federated":"arn:aws:iam::111122223333:oidc-provider/oidc.example"},"Action":"sts:AssumeRoleWithWebIdentity","Condition":{"StringEquals":{"oidc.example:sub":"x","oidc.example:aud":["a",1,true]}}}]})",
+      }) {
     auto p = Policy::parse(doc, kRes);
     EXPECT_TRUE(p.ok()) << p.status().message() << "\n" << doc;
   }
@@ -150,23 +262,42 @@ TEST(PolicyParse, AcceptsResourcePolicyForms) {
 
 TEST(PolicyParse, AcceptsEveryOperator) {
   const char* ops[][2] = {
-      {"StringEquals", "a"}, {"StringNotEquals", "a"}, {"StringEqualsIgnoreCase", "a"},
-      {"StringNotEqualsIgnoreCase", "a"}, {"StringLike", "a*"}, {"StringNotLike", "a?"},
-      {"NumericEquals", "1"}, {"NumericNotEquals", "-1.5"}, {"NumericLessThan", "1e3"},
-      {"NumericLessThanEquals", "0"}, {"NumericGreaterThan", "2"}, {"NumericGreaterThanEquals", "2"},
-      {"DateEquals", "2024-01-01T00:00:00Z"}, {"DateNotEquals", "1700000000"},
-      {"DateLessThan", "2024-01-01T00:00:00.123+02:00"}, {"DateLessThanEquals", "2024-01-01"},
-      {"DateGreaterThan", "2024-02-29T23:59:59Z"}, {"DateGreaterThanEquals", "2024-01-01T00:00Z"},
-      {"Bool", "true"}, {"BinaryEquals", "YWJj"}, {"IpAddress", "10.0.0.0/8"}, {"NotIpAddress", "::1"},
-      {"ArnEquals", "arn:aws:s3:::b"}, {"ArnLike", "arn:aws:s3:::b*"}, {"ArnNotEquals", "*"},
-      {"ArnNotLike", "arn:*:*:*:*:*"}, {"Null", "false"},
+      {"StringEquals", "a"},
+      {"StringNotEquals", "a"},
+      {"StringEqualsIgnoreCase", "a"},
+      {"StringNotEqualsIgnoreCase", "a"},
+      {"StringLike", "a*"},
+      {"StringNotLike", "a?"},
+      {"NumericEquals", "1"},
+      {"NumericNotEquals", "-1.5"},
+      {"NumericLessThan", "1e3"},
+      {"NumericLessThanEquals", "0"},
+      {"NumericGreaterThan", "2"},
+      {"NumericGreaterThanEquals", "2"},
+      {"DateEquals", "2024-01-01T00:00:00Z"},
+      {"DateNotEquals", "1700000000"},
+      {"DateLessThan", "2024-01-01T00:00:00.123+02:00"},
+      {"DateLessThanEquals", "2024-01-01"},
+      {"DateGreaterThan", "2024-02-29T23:59:59Z"},
+      {"DateGreaterThanEquals", "2024-01-01T00:00Z"},
+      {"Bool", "true"},
+      {"BinaryEquals", "YWJj"},
+      {"IpAddress", "10.0.0.0/8"},
+      {"NotIpAddress", "::1"},
+      {"ArnEquals", "arn:aws:s3:::b"},
+      {"ArnLike", "arn:aws:s3:::b*"},
+      {"ArnNotEquals", "*"},
+      {"ArnNotLike", "arn:*:*:*:*:*"},
+      {"Null", "false"},
   };
   for (const auto& op : ops) {
     for (const char* prefix : {"", "ForAnyValue:", "ForAllValues:"}) {
       for (const char* suffix : {"", "IfExists"}) {
         if (std::string(op[0]) == "Null" && *suffix) continue;
-        const std::string doc = std::string(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{")") +
-                                prefix + op[0] + suffix + R"(":{"k:x":")" + op[1] + R"("}}}]})";
+        const std::string doc =
+            std::string(
+                R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{")") +
+            prefix + op[0] + suffix + R"(":{"k:x":")" + op[1] + R"("}}}]})";
         auto p = Policy::parse(doc, kId);
         EXPECT_TRUE(p.ok()) << p.status().message() << "\n" << doc;
       }
@@ -177,7 +308,9 @@ TEST(PolicyParse, AcceptsEveryOperator) {
 TEST(PolicyParse, CopiesShareAndSurviveTheOriginal) {
   std::shared_ptr<const Policy> copy;
   {
-    auto p = Policy::parse(R"({"Version":"2012-10-17","Statement":[{"Sid":"S","Effect":"Allow","Action":"*","Resource":"*"}]})", kId);
+    auto p = Policy::parse(
+        R"({"Version":"2012-10-17","Statement":[{"Sid":"S","Effect":"Allow","Action":"*","Resource":"*"}]})",
+        kId);
     ASSERT_TRUE(p.ok());
     copy = std::make_shared<const Policy>(*p);
   }
@@ -270,15 +403,21 @@ TEST(AuthzEvaluate, MatchedStatementsAndPhrases) {
   EXPECT_EQ(denyReasonPhrase(ev.reason, req.action), "with an explicit deny in an identity-based policy");
   EXPECT_EQ(denyReasonPhrase(DenyReason::kNoIdentityAllow, "route53:GetChange"),
             "because no identity-based policy allows the route53:GetChange action");
-  EXPECT_EQ(denyReasonPhrase(DenyReason::kNoBoundaryAllow, "x:y"), "because no permissions boundary allows the x:y action");
-  EXPECT_EQ(denyReasonPhrase(DenyReason::kNoSessionAllow, "x:y"), "because no session policy allows the x:y action");
-  EXPECT_EQ(denyReasonPhrase(DenyReason::kExplicitDenyResource, "x:y"), "with an explicit deny in a resource-based policy");
+  EXPECT_EQ(denyReasonPhrase(DenyReason::kNoBoundaryAllow, "x:y"),
+            "because no permissions boundary allows the x:y action");
+  EXPECT_EQ(denyReasonPhrase(DenyReason::kNoSessionAllow, "x:y"),
+            "because no session policy allows the x:y action");
+  EXPECT_EQ(denyReasonPhrase(DenyReason::kExplicitDenyResource, "x:y"),
+            "with an explicit deny in a resource-based policy");
   EXPECT_EQ(denyReasonPhrase(DenyReason::kNone, "x:y"), "");
 }
 
 TEST(AuthzEvaluate, RequireResourceAllowFlag) {
   PolicySet ps;
-  ps.identity.push_back({"p", mustParse(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})", kId)});
+  ps.identity.push_back(
+      {"p",
+       mustParse(R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]})",
+                 kId)});
   ps.require_resource_allow = true;
   RequestContext req;
   req.principal = principalOf(Who::kAlice);

@@ -17,14 +17,14 @@ namespace zk::authz::testing {
 using Ctx = std::vector<std::pair<std::string, ContextValues>>;
 
 enum class Who {
-  kAlice,         // IAM user arn:aws:iam::111122223333:user/alice
-  kBob,           // IAM user of another account, arn:aws:iam::444455556666:user/bob
-  kSession,       // arn:aws:sts::111122223333:assumed-role/R/sess (role arn:aws:iam::111122223333:role/R)
-  kBobSession,    // arn:aws:sts::444455556666:assumed-role/X/s (role arn:aws:iam::444455556666:role/X)
-  kRoot,          // arn:aws:iam::111122223333:root
-  kService,       // ec2.amazonaws.com
-  kWebIdentity,   // federated arn:aws:iam::111122223333:oidc-provider/oidc.example
-  kAnonymous,     // nobody
+  kAlice,        // IAM user arn:aws:iam::111122223333:user/alice
+  kBob,          // IAM user of another account, arn:aws:iam::444455556666:user/bob
+  kSession,      // arn:aws:sts::111122223333:assumed-role/R/sess (role arn:aws:iam::111122223333:role/R)
+  kBobSession,   // arn:aws:sts::444455556666:assumed-role/X/s (role arn:aws:iam::444455556666:role/X)
+  kRoot,         // arn:aws:iam::111122223333:root
+  kService,      // ec2.amazonaws.com
+  kWebIdentity,  // federated arn:aws:iam::111122223333:oidc-provider/oidc.example
+  kAnonymous,    // nobody
 };
 
 inline Principal principalOf(Who who) {
