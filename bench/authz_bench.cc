@@ -78,9 +78,9 @@ struct Fixture {
     req.set("aws:SourceIp", "192.0.2.44");
     req.set("aws:CurrentTime", "2025-06-01T12:00:00Z");
     req.set("aws:PrincipalTag/team", "dns");
-    req.set("route53:ChangeResourceRecordSetsRecordTypes", {"TXT"});
-    req.set("route53:ChangeResourceRecordSetsNormalizedRecordNames", {"_acme-challenge.www.example.com"});
-    req.set("route53:ChangeResourceRecordSetsActions", {"UPSERT"});
+    req.set("route53:ChangeResourceRecordSetsRecordTypes", ContextValues{"TXT"});
+    req.set("route53:ChangeResourceRecordSetsNormalizedRecordNames", ContextValues{"_acme-challenge.www.example.com"});
+    req.set("route53:ChangeResourceRecordSetsActions", ContextValues{"UPSERT"});
   }
 };
 

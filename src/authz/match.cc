@@ -297,17 +297,20 @@ const ContextValues* lookupKey(const RequestContext& ctx, std::string_view key) 
   if (v != nullptr) return v->empty() ? nullptr : v;
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html#condition-keys-principalarn
   // (for an assumed-role session aws:PrincipalArn is the role's ARN).
-  thread_local ContextValues scratch(1);
+  // One slot per implied key, rewritten only when the principal changes: a pointer handed out earlier in
+  // the same evaluation (same principal) stays valid while other keys are looked up.
+  auto implied = [](ContextValues& slot, const std::string& value) -> const ContextValues* {
+    if (value.empty()) return nullptr;
+    if (slot.front() != value) slot.front() = value;
+    return &slot;
+  };
   if (key == "aws:principalarn") {
-    const std::string& a = ctx.principal.source_arn.empty() ? ctx.principal.arn : ctx.principal.source_arn;
-    if (a.empty()) return nullptr;
-    scratch[0] = a;
-    return &scratch;
+    thread_local ContextValues slot(1);
+    return implied(slot, ctx.principal.source_arn.empty() ? ctx.principal.arn : ctx.principal.source_arn);
   }
   if (key == "aws:principalaccount") {
-    if (ctx.principal.account.empty()) return nullptr;
-    scratch[0] = ctx.principal.account;
-    return &scratch;
+    thread_local ContextValues slot(1);
+    return implied(slot, ctx.principal.account);
   }
   return nullptr;
 }
