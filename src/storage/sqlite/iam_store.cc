@@ -538,7 +538,7 @@ Status IamSqliteStore::recordAccessKeyUse(std::string_view access_key_id, Time w
        region = std::string(region)](Database& db) -> Status {
         ZK_STMT(u, db,
                 "UPDATE access_keys SET last_used_us = ?1, last_used_service = ?2, last_used_region = ?3 "
-                "WHERE access_key_id = ?4 AND (last_used_us IS NULL OR last_used_us < ?1)");
+                "WHERE access_key_id = ?4 AND (last_used_us IS NULL OR last_used_us <= ?1)");
         u.bind(1, us).bind(2, service).bind(3, region).bind(4, id);
         return u.run();
       },
