@@ -31,20 +31,22 @@ Result<User> ensureUser(IamStore& store, const crypto::RandomSource& random, con
     return existing.status();
   }
   if (attach_admin)
-    ZK_RETURN_IF_ERROR(store.attachPolicy(Attachment{account_id, PrincipalKind::kUser, user.name, kAdministratorAccessArn}));
+    ZK_RETURN_IF_ERROR(
+        store.attachPolicy(Attachment{account_id, PrincipalKind::kUser, user.name, kAdministratorAccessArn}));
   return user;
 }
 
-Result<NewAccessKey> createAdminKey(IamStore& store, const crypto::SecretBox& box, const crypto::RandomSource& random,
-                                    const std::string& account_id, Time now) {
+Result<NewAccessKey> createAdminKey(IamStore& store, const crypto::SecretBox& box,
+                                    const crypto::RandomSource& random, const std::string& account_id,
+                                    Time now) {
   auto user = ensureUser(store, random, account_id, kAdminUserName, true, now);
   if (!user.ok()) return user.status();
   return createAccessKey(store, box, random, account_id, user->name, user->arn, now);
 }
 
 Result<NewAccessKey> createAccountWithAdmin(IamStore& store, const crypto::SecretBox& box,
-                                            const crypto::RandomSource& random, const std::string& account_name,
-                                            Time now) {
+                                            const crypto::RandomSource& random,
+                                            const std::string& account_name, Time now) {
   for (int attempt = 0;; ++attempt) {
     auto id = newAccountId(random);
     if (!id.ok()) return id.status();

@@ -23,12 +23,13 @@ Result<User> ensureUser(IamStore& store, const crypto::RandomSource& random, con
                         const std::string& name, bool attach_admin, Time now);
 
 // ensureUser(admin, attach_admin) + a new access key for it (LimitExceeded when it has 2 already).
-Result<NewAccessKey> createAdminKey(IamStore& store, const crypto::SecretBox& box, const crypto::RandomSource& random,
-                                    const std::string& account_id, Time now);
+Result<NewAccessKey> createAdminKey(IamStore& store, const crypto::SecretBox& box,
+                                    const crypto::RandomSource& random, const std::string& account_id,
+                                    Time now);
 
 // A new account (a random 12-digit id that no account has yet) with its admin user and key.
 Result<NewAccessKey> createAccountWithAdmin(IamStore& store, const crypto::SecretBox& box,
-                                            const crypto::RandomSource& random, const std::string& account_name,
-                                            Time now);
+                                            const crypto::RandomSource& random,
+                                            const std::string& account_name, Time now);
 
 }  // namespace zk::iam

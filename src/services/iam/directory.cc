@@ -59,7 +59,8 @@ Result<std::optional<std::vector<PolicyText>>> Directory::boundary(const std::st
   return std::optional<std::vector<PolicyText>>(std::move(out));
 }
 
-Result<PrincipalPolicies> Directory::policiesForUser(std::string_view account_id, std::string_view user_name) {
+Result<PrincipalPolicies> Directory::policiesForUser(std::string_view account_id,
+                                                     std::string_view user_name) {
   const std::string key = "u|" + std::string(account_id) + "|" + std::string(user_name);
   const auto now = clock_.monotonic();
   {
@@ -87,7 +88,8 @@ Result<PrincipalPolicies> Directory::policiesForUser(std::string_view account_id
   return out;
 }
 
-Result<PrincipalPolicies> Directory::policiesForRole(std::string_view account_id, std::string_view role_name) {
+Result<PrincipalPolicies> Directory::policiesForRole(std::string_view account_id,
+                                                     std::string_view role_name) {
   const std::string key = "r|" + std::string(account_id) + "|" + std::string(role_name);
   const auto now = clock_.monotonic();
   {

@@ -40,7 +40,8 @@ Result<std::string> newAccountId(const crypto::RandomSource& random) {
   return *first + *rest;
 }
 
-std::string iamArn(std::string_view account_id, std::string_view type, std::string_view path, std::string_view name) {
+std::string iamArn(std::string_view account_id, std::string_view type, std::string_view path,
+                   std::string_view name) {
   std::string out = "arn:aws:iam::";
   out += account_id;
   out += ':';

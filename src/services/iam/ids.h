@@ -28,7 +28,8 @@ Result<std::string> newUniqueId(const crypto::RandomSource& random, std::string_
 Result<std::string> newAccountId(const crypto::RandomSource& random);
 
 // arn:aws:iam::ACCOUNT:{type}{path}{name}; path "/" or "/a/b/".
-std::string iamArn(std::string_view account_id, std::string_view type, std::string_view path, std::string_view name);
+std::string iamArn(std::string_view account_id, std::string_view type, std::string_view path,
+                   std::string_view name);
 inline std::string rootArn(std::string_view account_id) {
   return "arn:aws:iam::" + std::string(account_id) + ":root";
 }

@@ -8,9 +8,10 @@
 
 namespace zk::iam {
 
-Result<NewAccessKey> createAccessKey(IamStore& store, const crypto::SecretBox& box, const crypto::RandomSource& random,
-                                     const std::string& account_id, const std::string& user_name,
-                                     const std::string& principal_arn, Time now, int max_per_user) {
+Result<NewAccessKey> createAccessKey(IamStore& store, const crypto::SecretBox& box,
+                                     const crypto::RandomSource& random, const std::string& account_id,
+                                     const std::string& user_name, const std::string& principal_arn, Time now,
+                                     int max_per_user) {
   // Key ids: "AKIA" + 16 base32 characters; secrets: 40 base64 characters, as AWS issues them.
   // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
   NewAccessKey k;
@@ -38,8 +39,8 @@ Result<NewAccessKey> createAccessKey(IamStore& store, const crypto::SecretBox& b
   return k;
 }
 
-KeyResolver::KeyResolver(IamStore& store, crypto::SecretBox box, const Clock& clock, std::chrono::milliseconds ttl,
-                         std::chrono::milliseconds use_flush_interval)
+KeyResolver::KeyResolver(IamStore& store, crypto::SecretBox box, const Clock& clock,
+                         std::chrono::milliseconds ttl, std::chrono::milliseconds use_flush_interval)
     : store_(store), box_(std::move(box)), clock_(clock), ttl_(ttl), flush_interval_(use_flush_interval) {}
 
 KeyResolver::~KeyResolver() { flushUses(); }
@@ -90,7 +91,8 @@ void KeyResolver::noteUse(const std::string& id, std::string_view service, std::
   }
 }
 
-void KeyResolver::recordUse(std::string_view access_key_id, std::string_view service, std::string_view region) {
+void KeyResolver::recordUse(std::string_view access_key_id, std::string_view service,
+                            std::string_view region) {
   std::lock_guard lock(mu_);
   noteUse(std::string(access_key_id), service, region);
 }

@@ -37,9 +37,9 @@ struct NewAccessKey {
 
 // Creates an active key for the user (`principal_arn` its ARN) and stores it sealed under `box`.
 // kResourceExhausted when the user already has `max_per_user` keys.
-Result<NewAccessKey> createAccessKey(IamStore& store, const crypto::SecretBox& box, const crypto::RandomSource& random,
-                                     const std::string& account_id, const std::string& user_name,
-                                     const std::string& principal_arn, Time now,
+Result<NewAccessKey> createAccessKey(IamStore& store, const crypto::SecretBox& box,
+                                     const crypto::RandomSource& random, const std::string& account_id,
+                                     const std::string& user_name, const std::string& principal_arn, Time now,
                                      int max_per_user = kMaxAccessKeysPerUser);
 
 // The SigV4 credential lookup: access key id -> the decrypted Credential of an ACTIVE key (inactive or

@@ -44,7 +44,8 @@ const Builtin kBuiltins[] = {
      R"({"Effect":"Allow","Action":["iam:DeleteServiceLinkedRole","iam:GetServiceLinkedRoleDeletionStatus",)"
      R"("iam:GetRole"],"Resource":)"
      R"("arn:aws:iam::*:role/aws-service-role/acm.amazonaws.com/AWSServiceRoleForCertificateManager*"}]})"},
-    {"AWSCertificateManagerReadOnly", "ANPAI4GSWX6S4MESJ3EWC", "Provides read only access to AWS Certificate Manager (ACM).",
+    {"AWSCertificateManagerReadOnly", "ANPAI4GSWX6S4MESJ3EWC",
+     "Provides read only access to AWS Certificate Manager (ACM).",
      R"({"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":["acm:DescribeCertificate",)"
      R"("acm:ListCertificates","acm:GetCertificate","acm:ListTagsForCertificate",)"
      R"("acm:GetAccountConfiguration"],"Resource":"*"}})"},
@@ -54,7 +55,8 @@ const Builtin kBuiltins[] = {
      R"("organizations:DescribeOrganizationalUnit","organizations:DescribePolicy","organizations:ListChildren",)"
      R"("organizations:ListParents","organizations:ListPoliciesForTarget","organizations:ListRoots",)"
      R"("organizations:ListPolicies","organizations:ListTargetsForPolicy"],"Resource":"*"}]})"},
-    {"IAMReadOnlyAccess", "ANPAJKSO7NDY4T57MWDSQ", "Provides read only access to IAM via the AWS Management Console.",
+    {"IAMReadOnlyAccess", "ANPAJKSO7NDY4T57MWDSQ",
+     "Provides read only access to IAM via the AWS Management Console.",
      R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["iam:GenerateCredentialReport",)"
      R"("iam:GenerateServiceLastAccessedDetails","iam:Get*","iam:List*","iam:SimulateCustomPolicy",)"
      R"("iam:SimulatePrincipalPolicy"],"Resource":"*"}]})"},

@@ -35,7 +35,8 @@ Status validatePolicyDocument(std::string_view text, bool resource_policy) {
       return invalidArgument("Policy statement must contain actions.");
     const bool has_principal = s->contains("Principal") || s->contains("NotPrincipal");
     if (resource_policy && !has_principal) return invalidArgument("Missing required field Principal.");
-    if (!resource_policy && has_principal) return invalidArgument("Policy document should not specify a principal.");
+    if (!resource_policy && has_principal)
+      return invalidArgument("Policy document should not specify a principal.");
     if (!resource_policy && !s->contains("Resource") && !s->contains("NotResource"))
       return invalidArgument("Policy statement must contain resources.");
   }

@@ -34,10 +34,18 @@ struct IamService::Handlers {
 
   // ---- errors
 
-  [[noreturn]] void fail(std::string_view shape, std::string message) const { throw Fail{s.error(shape, std::move(message))}; }
-  [[noreturn]] void noSuchEntity(std::string message) const { fail("NoSuchEntityException", std::move(message)); }
-  [[noreturn]] void invalidInput(std::string message) const { fail("InvalidInputException", std::move(message)); }
-  [[noreturn]] void limitExceeded(std::string message) const { fail("LimitExceededException", std::move(message)); }
+  [[noreturn]] void fail(std::string_view shape, std::string message) const {
+    throw Fail{s.error(shape, std::move(message))};
+  }
+  [[noreturn]] void noSuchEntity(std::string message) const {
+    fail("NoSuchEntityException", std::move(message));
+  }
+  [[noreturn]] void invalidInput(std::string message) const {
+    fail("InvalidInputException", std::move(message));
+  }
+  [[noreturn]] void limitExceeded(std::string message) const {
+    fail("LimitExceededException", std::move(message));
+  }
   [[noreturn]] void validation(std::string message) const {
     throw Fail{aws::makeAwsError(400, "ValidationError", std::move(message))};
   }
@@ -73,12 +81,14 @@ struct IamService::Handlers {
   void checkName(const char* k, const std::string& v) const {
     bool ok = !v.empty();
     for (char c : v) {
-      const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+      const bool word =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
       if (!word && std::string_view("+=,.@-").find(c) == std::string_view::npos) ok = false;
     }
     if (!ok)
-      validation("1 validation error detected: Value '" + v + "' at '" + aws::validationName(k) +
-                 "' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
+      validation(
+          "1 validation error detected: Value '" + v + "' at '" + aws::validationName(k) +
+          "' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+");
   }
   // pathType: "/" or "/x/.../" of printable ASCII.
   std::string path(const char* k) const {
@@ -104,14 +114,16 @@ struct IamService::Handlers {
     if (!has(k)) return out;
     for (const json& t : in.at(k)) out.emplace_back(t.value("Key", ""), t.value("Value", ""));
     if (out.size() > s.config_.max_tags)
-      limitExceeded("The number of tags has reached the maximum limit of " + std::to_string(s.config_.max_tags) + ".");
+      limitExceeded("The number of tags has reached the maximum limit of " +
+                    std::to_string(s.config_.max_tags) + ".");
     return out;
   }
 
   // ---- output
 
   static json ts(Time t) {
-    return aws::timestampToJson(std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
+    return aws::timestampToJson(
+        std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count());
   }
   static json tagsJson(const Tags& tags) {
     json out = json::array();
@@ -123,13 +135,21 @@ struct IamService::Handlers {
     return {{"PermissionsBoundaryType", "Policy"}, {"PermissionsBoundaryArn", arn}};
   }
   static json userJson(const User& u) {
-    json j = {{"Path", u.path}, {"UserName", u.name}, {"UserId", u.id}, {"Arn", u.arn}, {"CreateDate", ts(u.created_at)}};
+    json j = {{"Path", u.path},
+              {"UserName", u.name},
+              {"UserId", u.id},
+              {"Arn", u.arn},
+              {"CreateDate", ts(u.created_at)}};
     if (!u.permissions_boundary.empty()) j["PermissionsBoundary"] = boundaryJson(u.permissions_boundary);
     if (!u.tags.empty()) j["Tags"] = tagsJson(u.tags);
     return j;
   }
   static json groupJson(const Group& g) {
-    return {{"Path", g.path}, {"GroupName", g.name}, {"GroupId", g.id}, {"Arn", g.arn}, {"CreateDate", ts(g.created_at)}};
+    return {{"Path", g.path},
+            {"GroupName", g.name},
+            {"GroupId", g.id},
+            {"Arn", g.arn},
+            {"CreateDate", ts(g.created_at)}};
   }
   static json roleJson(const Role& r) {
     json j = {{"Path", r.path},
@@ -152,7 +172,8 @@ struct IamService::Handlers {
             {"CreateDate", ts(k.created_at)}};
   }
   static json versionJson(const PolicyVersion& v, bool with_document) {
-    json j = {{"VersionId", v.version_id}, {"IsDefaultVersion", v.is_default}, {"CreateDate", ts(v.created_at)}};
+    json j = {
+        {"VersionId", v.version_id}, {"IsDefaultVersion", v.is_default}, {"CreateDate", ts(v.created_at)}};
     if (with_document) j["Document"] = encoded(v.document);
     return j;
   }
@@ -171,7 +192,8 @@ struct IamService::Handlers {
     if (has("Marker")) {
       const std::string m = str("Marker");
       auto [p, ec] = std::from_chars(m.data(), m.data() + m.size(), start);
-      if (ec != std::errc() || p != m.data() + m.size() || start > items.size()) invalidInput("Invalid Marker.");
+      if (ec != std::errc() || p != m.data() + m.size() || start > items.size())
+        invalidInput("Invalid Marker.");
     }
     json out = json::array();
     for (size_t i = start; i < items.size() && i < start + max; ++i) out.push_back(std::move(items[i]));
@@ -188,17 +210,20 @@ struct IamService::Handlers {
 
   User user(const std::string& n) const {
     auto u = s.store_.getUser(ctx.account_id, n);
-    if (!u.ok() && u.status().code() == Code::kNotFound) noSuchEntity("The user with name " + n + " cannot be found.");
+    if (!u.ok() && u.status().code() == Code::kNotFound)
+      noSuchEntity("The user with name " + n + " cannot be found.");
     return take(std::move(u));
   }
   Group group(const std::string& n) const {
     auto g = s.store_.getGroup(ctx.account_id, n);
-    if (!g.ok() && g.status().code() == Code::kNotFound) noSuchEntity("The group with name " + n + " cannot be found.");
+    if (!g.ok() && g.status().code() == Code::kNotFound)
+      noSuchEntity("The group with name " + n + " cannot be found.");
     return take(std::move(g));
   }
   Role role(const std::string& n) const {
     auto r = s.store_.getRole(ctx.account_id, n);
-    if (!r.ok() && r.status().code() == Code::kNotFound) noSuchEntity("The role with name " + n + " cannot be found.");
+    if (!r.ok() && r.status().code() == Code::kNotFound)
+      noSuchEntity("The role with name " + n + " cannot be found.");
     return take(std::move(r));
   }
   // The caller's user name (GetUser / CreateAccessKey / ListAccessKeys without UserName); "" for the root.
@@ -224,7 +249,9 @@ struct IamService::Handlers {
     if (!p.ok() && p.status().code() == Code::kNotFound) noSuchEntity(missing);
     return take(std::move(p));
   }
-  static bool isAwsManaged(const std::string& arn) { return arn.compare(0, kAwsPolicyArnPrefix.size(), kAwsPolicyArnPrefix) == 0; }
+  static bool isAwsManaged(const std::string& arn) {
+    return arn.compare(0, kAwsPolicyArnPrefix.size(), kAwsPolicyArnPrefix) == 0;
+  }
   std::string boundaryArn(const char* k) const {
     std::string arn = required(k);
     (void)policy(arn);  // must exist
@@ -267,14 +294,16 @@ struct IamService::Handlers {
   Tags untag(Tags current) const {
     std::set<std::string> remove;
     for (const json& k : in.value("TagKeys", json::array())) remove.insert(k.get<std::string>());
-    current.erase(std::remove_if(current.begin(), current.end(), [&](const auto& t) { return remove.count(t.first) > 0; }),
+    current.erase(std::remove_if(current.begin(), current.end(),
+                                 [&](const auto& t) { return remove.count(t.first) > 0; }),
                   current.end());
     return current;
   }
   Tags tagged(Tags current) const {
     Tags merged = mergeTags(std::move(current), tagsIn());
     if (merged.size() > s.config_.max_tags)
-      limitExceeded("The number of tags has reached the maximum limit of " + std::to_string(s.config_.max_tags) + ".");
+      limitExceeded("The number of tags has reached the maximum limit of " +
+                    std::to_string(s.config_.max_tags) + ".");
     return merged;
   }
 
@@ -298,7 +327,9 @@ struct IamService::Handlers {
     const std::string n = userOrCaller();
     if (n.empty()) {  // the account's root user
       auto a = take(s.store_.getAccount(ctx.account_id));
-      return {{"User", {{"UserId", ctx.account_id}, {"Arn", rootArn(ctx.account_id)}, {"CreateDate", ts(a.created_at)}}}};
+      return {
+          {"User",
+           {{"UserId", ctx.account_id}, {"Arn", rootArn(ctx.account_id)}, {"CreateDate", ts(a.created_at)}}}};
     }
     return {{"User", userJson(user(n))}};
   }
@@ -370,10 +401,11 @@ struct IamService::Handlers {
       arn = u.arn;
       user_name = u.name;
     }
-    auto created = iam::createAccessKey(s.store_, s.box_, s.random_, ctx.account_id, user_name, arn, s.clock_.now(),
-                                        s.config_.max_access_keys_per_user);
+    auto created = iam::createAccessKey(s.store_, s.box_, s.random_, ctx.account_id, user_name, arn,
+                                        s.clock_.now(), s.config_.max_access_keys_per_user);
     if (!created.ok() && created.status().code() == Code::kResourceExhausted)
-      limitExceeded("Cannot exceed quota for AccessKeysPerUser: " + std::to_string(s.config_.max_access_keys_per_user));
+      limitExceeded("Cannot exceed quota for AccessKeysPerUser: " +
+                    std::to_string(s.config_.max_access_keys_per_user));
     NewAccessKey k = take(std::move(created));
     return {{"AccessKey",
              {{"UserName", k.user_name},
@@ -387,7 +419,8 @@ struct IamService::Handlers {
     std::string user_name;
     if (!n.empty()) user_name = user(n).name;
     json items = json::array();
-    for (const AccessKey& k : take(s.store_.listAccessKeys(ctx.account_id, user_name))) items.push_back(keyMetadataJson(k));
+    for (const AccessKey& k : take(s.store_.listAccessKeys(ctx.account_id, user_name)))
+      items.push_back(keyMetadataJson(k));
     return page(std::move(items), "AccessKeyMetadata");
   }
   json updateAccessKey() const {
@@ -441,7 +474,8 @@ struct IamService::Handlers {
   json getGroup() const {
     Group g = group(name("GroupName"));
     json users = json::array();
-    for (const User& u : take(s.store_.listUsersInGroup(ctx.account_id, g.name))) users.push_back(userJson(u));
+    for (const User& u : take(s.store_.listUsersInGroup(ctx.account_id, g.name)))
+      users.push_back(userJson(u));
     json out = page(std::move(users), "Users");
     out["Group"] = groupJson(g);
     return out;
@@ -462,9 +496,11 @@ struct IamService::Handlers {
     Group g = group(name("GroupName"));
     User u = user(name("UserName"));
     auto groups = take(s.store_.listGroupsForUser(ctx.account_id, u.name));
-    const bool member = std::any_of(groups.begin(), groups.end(), [&](const Group& x) { return x.id == g.id; });
+    const bool member =
+        std::any_of(groups.begin(), groups.end(), [&](const Group& x) { return x.id == g.id; });
     if (!member && int(groups.size()) >= s.config_.max_groups_per_user)
-      limitExceeded("Cannot exceed quota for GroupsPerUser: " + std::to_string(s.config_.max_groups_per_user));
+      limitExceeded("Cannot exceed quota for GroupsPerUser: " +
+                    std::to_string(s.config_.max_groups_per_user));
     check(s.store_.addUserToGroup(ctx.account_id, g.name, u.name));
     return json::object();
   }
@@ -477,7 +513,8 @@ struct IamService::Handlers {
   json listGroupsForUser() const {
     User u = user(name("UserName"));
     json items = json::array();
-    for (const Group& g : take(s.store_.listGroupsForUser(ctx.account_id, u.name))) items.push_back(groupJson(g));
+    for (const Group& g : take(s.store_.listGroupsForUser(ctx.account_id, u.name)))
+      items.push_back(groupJson(g));
     return page(std::move(items), "Groups");
   }
 
@@ -489,9 +526,10 @@ struct IamService::Handlers {
     int64_t d = v.is_number_integer() ? v.get<int64_t>() : 0;
     // roleMaxSessionDurationType: 3600..43200 seconds.
     if (d < 3600 || d > 43200)
-      validation("1 validation error detected: Value '" + v.dump() +
-                 "' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or "
-                 "equal to 3600 and less than or equal to 43200");
+      validation(
+          "1 validation error detected: Value '" + v.dump() +
+          "' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or "
+          "equal to 3600 and less than or equal to 43200");
     return d;
   }
   json createRole() const {
@@ -577,7 +615,9 @@ struct IamService::Handlers {
     return {};
   }
   static const char* nameMember(PrincipalKind kind) {
-    return kind == PrincipalKind::kUser ? "UserName" : kind == PrincipalKind::kGroup ? "GroupName" : "RoleName";
+    return kind == PrincipalKind::kUser    ? "UserName"
+           : kind == PrincipalKind::kGroup ? "GroupName"
+                                           : "RoleName";
   }
   json putPolicy(PrincipalKind kind) const {
     const std::string p = principal(kind);
@@ -590,15 +630,20 @@ struct IamService::Handlers {
     const std::string pn = name("PolicyName");
     auto ip = s.store_.getInlinePolicy(ctx.account_id, kind, p, pn);
     if (!ip.ok() && ip.status().code() == Code::kNotFound)
-      noSuchEntity("The " + std::string(kind == PrincipalKind::kUser ? "user" : kind == PrincipalKind::kGroup ? "group" : "role") +
+      noSuchEntity("The " +
+                   std::string(kind == PrincipalKind::kUser    ? "user"
+                               : kind == PrincipalKind::kGroup ? "group"
+                                                               : "role") +
                    " policy with name " + pn + " cannot be found.");
     InlinePolicy got = take(std::move(ip));
-    return {{nameMember(kind), p}, {"PolicyName", got.policy_name}, {"PolicyDocument", encoded(got.document)}};
+    return {
+        {nameMember(kind), p}, {"PolicyName", got.policy_name}, {"PolicyDocument", encoded(got.document)}};
   }
   json listPoliciesInline(PrincipalKind kind) const {
     const std::string p = principal(kind);
     json names = json::array();
-    for (const InlinePolicy& ip : take(s.store_.listInlinePolicies(ctx.account_id, kind, p))) names.push_back(ip.policy_name);
+    for (const InlinePolicy& ip : take(s.store_.listInlinePolicies(ctx.account_id, kind, p)))
+      names.push_back(ip.policy_name);
     return page(std::move(names), "PolicyNames");
   }
   json deletePolicyInline(PrincipalKind kind) const {
@@ -658,7 +703,8 @@ struct IamService::Handlers {
     const std::string doc = document("PolicyDocument", false);
     std::lock_guard lock(s.policy_mu_);
     ManagedPolicy p = policy(arn);
-    PolicyVersion v{"v" + std::to_string(p.next_version), doc, in.value("SetAsDefault", false), s.clock_.now()};
+    PolicyVersion v{"v" + std::to_string(p.next_version), doc, in.value("SetAsDefault", false),
+                    s.clock_.now()};
     Status st = s.store_.createPolicyVersion(arn, v, s.config_.max_policy_versions);
     if (st.code() == Code::kResourceExhausted)
       limitExceeded("A managed policy can have up to " + std::to_string(s.config_.max_policy_versions) +
@@ -673,7 +719,8 @@ struct IamService::Handlers {
     const std::string missing = "Policy " + arn + " version " + vid + " does not exist or is not attachable.";
     if (isAwsManaged(arn)) {
       if (vid != p.default_version_id) noSuchEntity(missing);
-      return {{"PolicyVersion", versionJson(PolicyVersion{vid, *awsManagedPolicyDocument(arn), true, p.created_at}, true)}};
+      return {{"PolicyVersion",
+               versionJson(PolicyVersion{vid, *awsManagedPolicyDocument(arn), true, p.created_at}, true)}};
     }
     auto v = s.store_.getPolicyVersion(arn, vid);
     if (!v.ok() && v.status().code() == Code::kNotFound) noSuchEntity(missing);
@@ -686,7 +733,8 @@ struct IamService::Handlers {
     if (isAwsManaged(arn)) {
       items.push_back(versionJson(PolicyVersion{p.default_version_id, "", true, p.created_at}, false));
     } else {
-      for (const PolicyVersion& v : take(s.store_.listPolicyVersions(arn))) items.push_back(versionJson(v, false));
+      for (const PolicyVersion& v : take(s.store_.listPolicyVersions(arn)))
+        items.push_back(versionJson(v, false));
     }
     return page(std::move(items), "Versions");
   }
@@ -696,7 +744,8 @@ struct IamService::Handlers {
     (void)policy(arn);
     if (isAwsManaged(arn)) invalidInput("Cannot modify an AWS managed policy.");
     Status st = s.store_.setDefaultPolicyVersion(arn, vid);
-    if (st.code() == Code::kNotFound) noSuchEntity("Policy " + arn + " version " + vid + " does not exist or is not attachable.");
+    if (st.code() == Code::kNotFound)
+      noSuchEntity("Policy " + arn + " version " + vid + " does not exist or is not attachable.");
     check(st);
     return json::object();
   }
@@ -706,8 +755,10 @@ struct IamService::Handlers {
     (void)policy(arn);
     if (isAwsManaged(arn)) invalidInput("Cannot modify an AWS managed policy.");
     Status st = s.store_.deletePolicyVersion(arn, vid);
-    if (st.code() == Code::kNotFound) noSuchEntity("Policy " + arn + " version " + vid + " does not exist or is not attachable.");
-    if (st.code() == Code::kFailedPrecondition) fail("DeleteConflictException", "Cannot delete the default version of a policy.");
+    if (st.code() == Code::kNotFound)
+      noSuchEntity("Policy " + arn + " version " + vid + " does not exist or is not attachable.");
+    if (st.code() == Code::kFailedPrecondition)
+      fail("DeleteConflictException", "Cannot delete the default version of a policy.");
     check(st);
     return json::object();
   }
@@ -716,10 +767,13 @@ struct IamService::Handlers {
     const std::string arn = required("PolicyArn");
     (void)policy(arn);
     auto attached = take(s.store_.listAttachedPolicies(ctx.account_id, kind, p));
-    const bool already = std::any_of(attached.begin(), attached.end(), [&](const Attachment& a) { return a.policy_arn == arn; });
+    const bool already = std::any_of(attached.begin(), attached.end(),
+                                     [&](const Attachment& a) { return a.policy_arn == arn; });
     if (!already && int(attached.size()) >= s.config_.max_managed_policies_per_entity)
       limitExceeded("Cannot exceed quota for PoliciesPer" +
-                    std::string(kind == PrincipalKind::kUser ? "User" : kind == PrincipalKind::kGroup ? "Group" : "Role") +
+                    std::string(kind == PrincipalKind::kUser    ? "User"
+                                : kind == PrincipalKind::kGroup ? "Group"
+                                                                : "Role") +
                     ": " + std::to_string(s.config_.max_managed_policies_per_entity));
     check(s.store_.attachPolicy(Attachment{ctx.account_id, kind, p, arn}));
     return json::object();
@@ -767,7 +821,8 @@ struct IamService::Handlers {
 
   InstanceProfile profile(const std::string& n) const {
     auto p = s.store_.getInstanceProfile(ctx.account_id, n);
-    if (!p.ok() && p.status().code() == Code::kNotFound) noSuchEntity("Instance Profile " + n + " cannot be found.");
+    if (!p.ok() && p.status().code() == Code::kNotFound)
+      noSuchEntity("Instance Profile " + n + " cannot be found.");
     return take(std::move(p));
   }
   json profileJson(const InstanceProfile& p) const {
@@ -776,12 +831,8 @@ struct IamService::Handlers {
       auto role = s.store_.getRole(ctx.account_id, r);
       if (role.ok()) roles.push_back(roleJson(*role));
     }
-    return {{"Path", p.path},
-            {"InstanceProfileName", p.name},
-            {"InstanceProfileId", p.id},
-            {"Arn", p.arn},
-            {"CreateDate", ts(p.created_at)},
-            {"Roles", std::move(roles)}};
+    return {{"Path", p.path}, {"InstanceProfileName", p.name},  {"InstanceProfileId", p.id},
+            {"Arn", p.arn},   {"CreateDate", ts(p.created_at)}, {"Roles", std::move(roles)}};
   }
   json createInstanceProfile() const {
     InstanceProfile p;
@@ -794,7 +845,9 @@ struct IamService::Handlers {
     check(s.store_.createInstanceProfile(p));
     return {{"InstanceProfile", profileJson(p)}};
   }
-  json getInstanceProfile() const { return {{"InstanceProfile", profileJson(profile(name("InstanceProfileName")))}}; }
+  json getInstanceProfile() const {
+    return {{"InstanceProfile", profileJson(profile(name("InstanceProfileName")))}};
+  }
   json listInstanceProfiles() const {
     const std::string prefix = str("PathPrefix");
     json items = json::array();
@@ -814,7 +867,9 @@ struct IamService::Handlers {
       std::string a = n, b = r.name;
       std::transform(a.begin(), a.end(), a.begin(), ::tolower);
       std::transform(b.begin(), b.end(), b.begin(), ::tolower);
-      if (a == b) fail("EntityAlreadyExistsException", "Role " + r.name + " is already in instance profile " + p.name + ".");
+      if (a == b)
+        fail("EntityAlreadyExistsException",
+             "Role " + r.name + " is already in instance profile " + p.name + ".");
     }
     if (int(p.role_names.size()) >= s.config_.max_roles_per_instance_profile)
       limitExceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: " +
@@ -857,7 +912,8 @@ struct IamService::Handlers {
   json createOpenIDConnectProvider() const {
     const std::string url = required("Url");
     // API_CreateOpenIDConnectProvider.html: "The URL must begin with https://"; stored without it.
-    if (url.compare(0, 8, "https://") != 0 || url.size() <= 8) invalidInput("Invalid Open ID Connect Provider URL");
+    if (url.compare(0, 8, "https://") != 0 || url.size() <= 8)
+      invalidInput("Invalid Open ID Connect Provider URL");
     OidcProvider p;
     p.account_id = ctx.account_id;
     p.url = url.substr(8);
@@ -874,19 +930,24 @@ struct IamService::Handlers {
   }
   json getOpenIDConnectProvider() const {
     OidcProvider p = provider(required("OpenIDConnectProviderArn"));
-    json out = {{"Url", p.url}, {"ClientIDList", p.client_ids}, {"ThumbprintList", p.thumbprints}, {"CreateDate", ts(p.created_at)}};
+    json out = {{"Url", p.url},
+                {"ClientIDList", p.client_ids},
+                {"ThumbprintList", p.thumbprints},
+                {"CreateDate", ts(p.created_at)}};
     if (!p.tags.empty()) out["Tags"] = tagsJson(p.tags);
     return out;
   }
   json listOpenIDConnectProviders() const {
     json list = json::array();
-    for (const OidcProvider& p : take(s.store_.listOidcProviders(ctx.account_id))) list.push_back({{"Arn", p.arn}});
+    for (const OidcProvider& p : take(s.store_.listOidcProviders(ctx.account_id)))
+      list.push_back({{"Arn", p.arn}});
     return {{"OpenIDConnectProviderList", std::move(list)}};
   }
   json addClientID() const {
     OidcProvider p = provider(required("OpenIDConnectProviderArn"));
     const std::string id = required("ClientID");
-    if (std::find(p.client_ids.begin(), p.client_ids.end(), id) == p.client_ids.end()) p.client_ids.push_back(id);
+    if (std::find(p.client_ids.begin(), p.client_ids.end(), id) == p.client_ids.end())
+      p.client_ids.push_back(id);
     check(s.store_.updateOidcProvider(p));
     return json::object();
   }
@@ -920,7 +981,8 @@ struct IamService::Handlers {
     const int64_t profiles = int64_t(take(s.store_.listInstanceProfiles(a)).size());
     const int64_t providers = int64_t(take(s.store_.listOidcProviders(a)).size());
     int64_t versions = 0;
-    for (const ManagedPolicy& p : policies) versions += int64_t(take(s.store_.listPolicyVersions(p.arn)).size());
+    for (const ManagedPolicy& p : policies)
+      versions += int64_t(take(s.store_.listPolicyVersions(p.arn)).size());
     const bool root_keys = !take(s.store_.listAccessKeys(a, "")).empty();
     const IamConfig& c = s.config_;
     return {{"SummaryMap",
@@ -974,9 +1036,14 @@ std::shared_ptr<const aws::ServiceModel> IamService::model() {
   return kModel;
 }
 
-IamService::IamService(IamStore& store, const Clock& clock, crypto::SecretBox box, crypto::RandomSource random,
-                       IamConfig config)
-    : store_(store), clock_(clock), box_(std::move(box)), random_(std::move(random)), config_(config), model_(model()) {}
+IamService::IamService(IamStore& store, const Clock& clock, crypto::SecretBox box,
+                       crypto::RandomSource random, IamConfig config)
+    : store_(store),
+      clock_(clock),
+      box_(std::move(box)),
+      random_(std::move(random)),
+      config_(config),
+      model_(model()) {}
 
 aws::AwsError IamService::error(std::string_view shape, std::string message) const {
   if (!model_) return aws::makeAwsError(500, "InternalFailure", std::move(message));
@@ -997,7 +1064,8 @@ aws::AwsError IamService::fromStore(const Status& s, const CallContext& ctx) con
       return error("InvalidInputException", s.message());
     default:
       spdlog::error("iam request {}: {}", ctx.request_id, s.toString());
-      return error("ServiceFailureException", "The request processing has failed because of an unknown error.");
+      return error("ServiceFailureException",
+                   "The request processing has failed because of an unknown error.");
   }
 }
 

@@ -35,12 +35,12 @@ namespace zk::iam {
 
 // Quotas: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 struct IamConfig {
-  int max_access_keys_per_user = 2;      // Access keys assigned to an IAM user
-  int max_policy_versions = 5;           // Versions of a managed policy that you can save
+  int max_access_keys_per_user = 2;          // Access keys assigned to an IAM user
+  int max_policy_versions = 5;               // Versions of a managed policy that you can save
   int max_managed_policies_per_entity = 10;  // Managed policies attached to a user, group or role
-  int max_groups_per_user = 10;          // IAM groups an IAM user can be a member of
+  int max_groups_per_user = 10;              // IAM groups an IAM user can be a member of
   int max_roles_per_instance_profile = 1;
-  size_t max_tags = 50;                  // Tags per IAM resource
+  size_t max_tags = 50;  // Tags per IAM resource
   int64_t users_quota = 5000, groups_quota = 300, roles_quota = 1000, policies_quota = 1500,
           instance_profiles_quota = 1000;
 };

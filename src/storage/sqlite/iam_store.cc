@@ -23,20 +23,20 @@ using iam::Time;
 using iam::User;
 
 // Prepares `sql` (cached) on `db` into `var`, returning the error from the enclosing function.
-#define ZK_STMT(var, db, sql)                             \
-  Result<Statement> var##_r = (db).cached(sql);           \
+#define ZK_STMT(var, db, sql)                            \
+  Result<Statement> var##_r = (db).cached(sql);          \
   if (!var##_r.ok()) return std::move(var##_r).status(); \
   Statement& var = *var##_r
 
 #define ZK_USER_COLUMNS "account_id, name, path, id, arn, permissions_boundary, tags, created_at_us"
 #define ZK_GROUP_COLUMNS "account_id, name, path, id, arn, created_at_us"
-#define ZK_ROLE_COLUMNS                                                                                     \
+#define ZK_ROLE_COLUMNS                                                                                      \
   "account_id, name, path, id, arn, trust_policy, description, max_session_duration, permissions_boundary, " \
   "tags, created_at_us"
 #define ZK_POLICY_COLUMNS                                                                                 \
   "account_id, name, path, id, arn, description, default_version_id, next_version, tags, created_at_us, " \
   "updated_at_us"
-#define ZK_KEY_COLUMNS                                                                                  \
+#define ZK_KEY_COLUMNS                                                                                 \
   "access_key_id, account_id, secret, user_name, principal_arn, status, created_at_us, last_used_us, " \
   "last_used_service, last_used_region"
 #define ZK_PROFILE_COLUMNS "account_id, name, path, id, arn, created_at_us"
@@ -47,7 +47,9 @@ namespace {
 int64_t toMicros(Time t) {
   return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
-Time fromMicros(int64_t us) { return Time(std::chrono::duration_cast<Time::duration>(std::chrono::microseconds(us))); }
+Time fromMicros(int64_t us) {
+  return Time(std::chrono::duration_cast<Time::duration>(std::chrono::microseconds(us)));
+}
 
 // IAM compares names case-insensitively (ASCII: names are [\w+=,.@-]).
 std::string key(std::string_view name) {
@@ -278,15 +280,17 @@ std::string noSuch(std::string_view kind, std::string_view name) {
 }
 
 Status requireUser(Database& db, std::string_view account, std::string_view name) {
-  auto e = rowExists(db, "SELECT 1 FROM iam_users WHERE account_id = ?1 AND name_key = ?2", account, key(name));
+  auto e =
+      rowExists(db, "SELECT 1 FROM iam_users WHERE account_id = ?1 AND name_key = ?2", account, key(name));
   if (!e.ok()) return e.status();
   return *e ? Status() : notFound(noSuch("user", name));
 }
 
 Status requirePrincipal(Database& db, std::string_view account, PrincipalKind kind, std::string_view name) {
-  const char* sql = kind == PrincipalKind::kUser    ? "SELECT 1 FROM iam_users WHERE account_id = ?1 AND name_key = ?2"
-                    : kind == PrincipalKind::kGroup ? "SELECT 1 FROM iam_groups WHERE account_id = ?1 AND name_key = ?2"
-                                                    : "SELECT 1 FROM iam_roles WHERE account_id = ?1 AND name_key = ?2";
+  const char* sql =
+      kind == PrincipalKind::kUser    ? "SELECT 1 FROM iam_users WHERE account_id = ?1 AND name_key = ?2"
+      : kind == PrincipalKind::kGroup ? "SELECT 1 FROM iam_groups WHERE account_id = ?1 AND name_key = ?2"
+                                      : "SELECT 1 FROM iam_roles WHERE account_id = ?1 AND name_key = ?2";
   auto e = rowExists(db, sql, account, key(name));
   if (!e.ok()) return e.status();
   return *e ? Status() : notFound(noSuch(kindText(kind), name));
@@ -312,7 +316,10 @@ Result<Account> IamSqliteStore::getAccount(std::string_view account_id) {
     ZK_STMT(q, db, "SELECT id, name, created_at_us FROM accounts WHERE id = ?");
     q.bind(1, account_id);
     auto a = single<Account>(
-        q, [](const Statement& s) -> Result<Account> { return Account{s.columnText(0), s.columnText(1), fromMicros(s.columnInt(2))}; },
+        q,
+        [](const Statement& s) -> Result<Account> {
+          return Account{s.columnText(0), s.columnText(1), fromMicros(s.columnInt(2))};
+        },
         "no account " + std::string(account_id));
     if (!a.ok()) return a.status();
     out = std::move(*a);
@@ -373,7 +380,8 @@ Result<std::vector<T>> readAll(SqliteStore& store, const char* sql, Bind bind, R
 
 Status IamSqliteStore::createUser(const User& u) {
   return db_.committer().run([&](Database& db) -> Status {
-    ZK_STMT(i, db, "INSERT INTO iam_users (name_key, " ZK_USER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ZK_STMT(i, db,
+            "INSERT INTO iam_users (name_key, " ZK_USER_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
     i.bind(1, key(u.name))
         .bind(2, u.account_id)
         .bind(3, u.name)
@@ -384,7 +392,8 @@ Status IamSqliteStore::createUser(const User& u) {
         .bindBlob(8, encodeTags(u.tags))
         .bind(9, toMicros(u.created_at));
     Status st = i.run();
-    if (st.code() == Code::kAlreadyExists) return alreadyExists("User with name " + u.name + " already exists.");
+    if (st.code() == Code::kAlreadyExists)
+      return alreadyExists("User with name " + u.name + " already exists.");
     return st;
   });
 }
@@ -414,9 +423,10 @@ Status IamSqliteStore::updateUser(const User& u) {
     }
     const std::string new_key = key(u.name);
     {
-      ZK_STMT(up, db,
-              "UPDATE iam_users SET name_key = ?1, name = ?2, path = ?3, arn = ?4, permissions_boundary = ?5, "
-              "tags = ?6 WHERE account_id = ?7 AND id = ?8");
+      ZK_STMT(
+          up, db,
+          "UPDATE iam_users SET name_key = ?1, name = ?2, path = ?3, arn = ?4, permissions_boundary = ?5, "
+          "tags = ?6 WHERE account_id = ?7 AND id = ?8");
       up.bind(1, new_key)
           .bind(2, u.name)
           .bind(3, u.path)
@@ -426,12 +436,14 @@ Status IamSqliteStore::updateUser(const User& u) {
           .bind(7, u.account_id)
           .bind(8, u.id);
       Status st = up.run();
-      if (st.code() == Code::kAlreadyExists) return alreadyExists("User with name " + u.name + " already exists.");
+      if (st.code() == Code::kAlreadyExists)
+        return alreadyExists("User with name " + u.name + " already exists.");
       ZK_RETURN_IF_ERROR(st);
     }
     // A renamed (or moved) user keeps its keys, memberships and policies.
-    ZK_RETURN_IF_ERROR(runWith(db, "UPDATE iam_group_members SET user_key = ?1 WHERE account_id = ?2 AND user_key = ?3",
-                               {new_key, u.account_id, old_key}));
+    ZK_RETURN_IF_ERROR(
+        runWith(db, "UPDATE iam_group_members SET user_key = ?1 WHERE account_id = ?2 AND user_key = ?3",
+                {new_key, u.account_id, old_key}));
     ZK_RETURN_IF_ERROR(runWith(db,
                                "UPDATE iam_inline_policies SET principal_key = ?1, principal_name = ?2 WHERE "
                                "account_id = ?3 AND kind = 'user' AND principal_key = ?4",
@@ -460,9 +472,11 @@ Status IamSqliteStore::deleteUser(std::string_view account_id, std::string_view 
     static const Check kChecks[] = {
         {"SELECT 1 FROM access_keys WHERE account_id = ?1 AND lower(user_name) = ?2 LIMIT 1",
          "Cannot delete entity, must delete access keys first."},
-        {"SELECT 1 FROM iam_inline_policies WHERE account_id = ?1 AND kind = 'user' AND principal_key = ?2 LIMIT 1",
+        {"SELECT 1 FROM iam_inline_policies WHERE account_id = ?1 AND kind = 'user' AND principal_key = ?2 "
+         "LIMIT 1",
          "Cannot delete entity, must delete policies first."},
-        {"SELECT 1 FROM iam_attachments WHERE account_id = ?1 AND kind = 'user' AND principal_key = ?2 LIMIT 1",
+        {"SELECT 1 FROM iam_attachments WHERE account_id = ?1 AND kind = 'user' AND principal_key = ?2 LIMIT "
+         "1",
          "Cannot delete entity, must detach all policies first."},
         {"SELECT 1 FROM iam_group_members WHERE account_id = ?1 AND user_key = ?2 LIMIT 1",
          "Cannot delete entity, must remove user from all groups first."},
@@ -486,7 +500,8 @@ Status IamSqliteStore::createAccessKey(const AccessKey& k, int max_per_user) {
       auto n = count(c);
       if (!n.ok()) return n.status();
       if (*n >= max_per_user)
-        return resourceExhausted("Cannot exceed quota for AccessKeysPerUser: " + std::to_string(max_per_user));
+        return resourceExhausted("Cannot exceed quota for AccessKeysPerUser: " +
+                                 std::to_string(max_per_user));
     }
     ZK_STMT(i, db,
             "INSERT INTO access_keys (access_key_id, account_id, secret, user_name, principal_arn, status, "
@@ -500,7 +515,8 @@ Status IamSqliteStore::createAccessKey(const AccessKey& k, int max_per_user) {
         .bind(7, toMicros(k.created_at));
     Status st = i.run();
     // Never put key material in a message; the id is not secret.
-    if (st.code() == Code::kAlreadyExists) return alreadyExists("access key " + k.access_key_id + " already exists");
+    if (st.code() == Code::kAlreadyExists)
+      return alreadyExists("access key " + k.access_key_id + " already exists");
     if (st.code() == Code::kFailedPrecondition) return failedPrecondition("no account " + k.account_id);
     return st;
   });
@@ -513,7 +529,8 @@ Result<AccessKey> IamSqliteStore::getAccessKey(std::string_view access_key_id) {
       "The Access Key with id " + std::string(access_key_id) + " cannot be found.");
 }
 
-Result<std::vector<AccessKey>> IamSqliteStore::listAccessKeys(std::string_view account_id, std::string_view user_name) {
+Result<std::vector<AccessKey>> IamSqliteStore::listAccessKeys(std::string_view account_id,
+                                                              std::string_view user_name) {
   return readAll<AccessKey>(
       db_,
       "SELECT " ZK_KEY_COLUMNS
@@ -525,7 +542,8 @@ Status IamSqliteStore::setAccessKeyStatus(std::string_view access_key_id, KeySta
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(runWith(db, "UPDATE access_keys SET status = ?1 WHERE access_key_id = ?2",
                                {status == KeyStatus::kActive ? "Active" : "Inactive", access_key_id}));
-    if (db.changes() == 0) return notFound("The Access Key with id " + std::string(access_key_id) + " cannot be found.");
+    if (db.changes() == 0)
+      return notFound("The Access Key with id " + std::string(access_key_id) + " cannot be found.");
     return Status();
   });
 }
@@ -549,7 +567,8 @@ Status IamSqliteStore::recordAccessKeyUse(std::string_view access_key_id, Time w
 Status IamSqliteStore::deleteAccessKey(std::string_view access_key_id) {
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(runWith(db, "DELETE FROM access_keys WHERE access_key_id = ?1", {access_key_id}));
-    if (db.changes() == 0) return notFound("The Access Key with id " + std::string(access_key_id) + " cannot be found.");
+    if (db.changes() == 0)
+      return notFound("The Access Key with id " + std::string(access_key_id) + " cannot be found.");
     return Status();
   });
 }
@@ -567,7 +586,8 @@ Status IamSqliteStore::createGroup(const Group& g) {
         .bind(6, g.arn)
         .bind(7, toMicros(g.created_at));
     Status st = i.run();
-    if (st.code() == Code::kAlreadyExists) return alreadyExists("Group with name " + g.name + " already exists.");
+    if (st.code() == Code::kAlreadyExists)
+      return alreadyExists("Group with name " + g.name + " already exists.");
     return st;
   });
 }
@@ -595,9 +615,11 @@ Status IamSqliteStore::deleteGroup(std::string_view account_id, std::string_view
     static const Check kChecks[] = {
         {"SELECT 1 FROM iam_group_members WHERE account_id = ?1 AND group_key = ?2 LIMIT 1",
          "Cannot delete entity, must remove users from group first."},
-        {"SELECT 1 FROM iam_inline_policies WHERE account_id = ?1 AND kind = 'group' AND principal_key = ?2 LIMIT 1",
+        {"SELECT 1 FROM iam_inline_policies WHERE account_id = ?1 AND kind = 'group' AND principal_key = ?2 "
+         "LIMIT 1",
          "Cannot delete entity, must delete policies first."},
-        {"SELECT 1 FROM iam_attachments WHERE account_id = ?1 AND kind = 'group' AND principal_key = ?2 LIMIT 1",
+        {"SELECT 1 FROM iam_attachments WHERE account_id = ?1 AND kind = 'group' AND principal_key = ?2 "
+         "LIMIT 1",
          "Cannot delete entity, must detach all policies first."},
     };
     for (const Check& c : kChecks) {
@@ -609,7 +631,8 @@ Status IamSqliteStore::deleteGroup(std::string_view account_id, std::string_view
   });
 }
 
-Status IamSqliteStore::addUserToGroup(std::string_view account_id, std::string_view group, std::string_view user) {
+Status IamSqliteStore::addUserToGroup(std::string_view account_id, std::string_view group,
+                                      std::string_view user) {
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(requirePrincipal(db, account_id, PrincipalKind::kGroup, group));
     ZK_RETURN_IF_ERROR(requireUser(db, account_id, user));
@@ -626,25 +649,29 @@ Status IamSqliteStore::removeUserFromGroup(std::string_view account_id, std::str
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(requirePrincipal(db, account_id, PrincipalKind::kGroup, group));
     ZK_RETURN_IF_ERROR(requireUser(db, account_id, user));
-    ZK_RETURN_IF_ERROR(
-        runWith(db, "DELETE FROM iam_group_members WHERE account_id = ?1 AND group_key = ?2 AND user_key = ?3",
-                {account_id, key(group), key(user)}));
+    ZK_RETURN_IF_ERROR(runWith(
+        db, "DELETE FROM iam_group_members WHERE account_id = ?1 AND group_key = ?2 AND user_key = ?3",
+        {account_id, key(group), key(user)}));
     if (db.changes() == 0)
-      return notFound("The user with name " + std::string(user) + " is not in group " + std::string(group) + ".");
+      return notFound("The user with name " + std::string(user) + " is not in group " + std::string(group) +
+                      ".");
     return Status();
   });
 }
 
-Result<std::vector<Group>> IamSqliteStore::listGroupsForUser(std::string_view account_id, std::string_view user) {
+Result<std::vector<Group>> IamSqliteStore::listGroupsForUser(std::string_view account_id,
+                                                             std::string_view user) {
   return readAll<Group>(
       db_,
-      "SELECT g.account_id, g.name, g.path, g.id, g.arn, g.created_at_us FROM iam_group_members m JOIN iam_groups g "
+      "SELECT g.account_id, g.name, g.path, g.id, g.arn, g.created_at_us FROM iam_group_members m JOIN "
+      "iam_groups g "
       "ON g.account_id = m.account_id AND g.name_key = m.group_key WHERE m.account_id = ? AND m.user_key = ? "
       "ORDER BY g.name_key",
       [&](Statement& q) { q.bind(1, account_id).bind(2, key(user)); }, readGroup);
 }
 
-Result<std::vector<User>> IamSqliteStore::listUsersInGroup(std::string_view account_id, std::string_view group) {
+Result<std::vector<User>> IamSqliteStore::listUsersInGroup(std::string_view account_id,
+                                                           std::string_view group) {
   return readAll<User>(
       db_,
       "SELECT u.account_id, u.name, u.path, u.id, u.arn, u.permissions_boundary, u.tags, u.created_at_us "
@@ -657,7 +684,9 @@ Result<std::vector<User>> IamSqliteStore::listUsersInGroup(std::string_view acco
 
 Status IamSqliteStore::createRole(const Role& r) {
   return db_.committer().run([&](Database& db) -> Status {
-    ZK_STMT(i, db, "INSERT INTO iam_roles (name_key, " ZK_ROLE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    ZK_STMT(i, db,
+            "INSERT INTO iam_roles (name_key, " ZK_ROLE_COLUMNS
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     i.bind(1, key(r.name))
         .bind(2, r.account_id)
         .bind(3, r.name)
@@ -671,7 +700,8 @@ Status IamSqliteStore::createRole(const Role& r) {
         .bindBlob(11, encodeTags(r.tags))
         .bind(12, toMicros(r.created_at));
     Status st = i.run();
-    if (st.code() == Code::kAlreadyExists) return alreadyExists("Role with name " + r.name + " already exists.");
+    if (st.code() == Code::kAlreadyExists)
+      return alreadyExists("Role with name " + r.name + " already exists.");
     return st;
   });
 }
@@ -717,9 +747,11 @@ Status IamSqliteStore::deleteRole(std::string_view account_id, std::string_view 
     static const Check kChecks[] = {
         {"SELECT 1 FROM iam_instance_profile_roles WHERE account_id = ?1 AND role_key = ?2 LIMIT 1",
          "Cannot delete entity, must remove roles from instance profile first."},
-        {"SELECT 1 FROM iam_inline_policies WHERE account_id = ?1 AND kind = 'role' AND principal_key = ?2 LIMIT 1",
+        {"SELECT 1 FROM iam_inline_policies WHERE account_id = ?1 AND kind = 'role' AND principal_key = ?2 "
+         "LIMIT 1",
          "Cannot delete entity, must delete policies first."},
-        {"SELECT 1 FROM iam_attachments WHERE account_id = ?1 AND kind = 'role' AND principal_key = ?2 LIMIT 1",
+        {"SELECT 1 FROM iam_attachments WHERE account_id = ?1 AND kind = 'role' AND principal_key = ?2 LIMIT "
+         "1",
          "Cannot delete entity, must detach all policies first."},
     };
     for (const Check& c : kChecks) {
@@ -752,27 +784,35 @@ Status IamSqliteStore::putInlinePolicy(const InlinePolicy& p) {
 }
 
 Result<InlinePolicy> IamSqliteStore::getInlinePolicy(std::string_view account_id, PrincipalKind kind,
-                                                     std::string_view principal, std::string_view policy_name) {
+                                                     std::string_view principal,
+                                                     std::string_view policy_name) {
   return readOne<InlinePolicy>(
       db_,
-      "SELECT account_id, kind, principal_name, policy_name, document FROM iam_inline_policies WHERE account_id = ? "
+      "SELECT account_id, kind, principal_name, policy_name, document FROM iam_inline_policies WHERE "
+      "account_id = ? "
       "AND kind = ? AND principal_key = ? AND policy_key = ?",
-      [&](Statement& q) { q.bind(1, account_id).bind(2, kindText(kind)).bind(3, key(principal)).bind(4, key(policy_name)); },
+      [&](Statement& q) {
+        q.bind(1, account_id).bind(2, kindText(kind)).bind(3, key(principal)).bind(4, key(policy_name));
+      },
       readInline,
-      "The " + std::string(kindText(kind)) + " policy with name " + std::string(policy_name) + " cannot be found.");
+      "The " + std::string(kindText(kind)) + " policy with name " + std::string(policy_name) +
+          " cannot be found.");
 }
 
-Result<std::vector<InlinePolicy>> IamSqliteStore::listInlinePolicies(std::string_view account_id, PrincipalKind kind,
+Result<std::vector<InlinePolicy>> IamSqliteStore::listInlinePolicies(std::string_view account_id,
+                                                                     PrincipalKind kind,
                                                                      std::string_view principal) {
   return readAll<InlinePolicy>(
       db_,
-      "SELECT account_id, kind, principal_name, policy_name, document FROM iam_inline_policies WHERE account_id = ? "
+      "SELECT account_id, kind, principal_name, policy_name, document FROM iam_inline_policies WHERE "
+      "account_id = ? "
       "AND kind = ? AND principal_key = ? ORDER BY policy_key",
-      [&](Statement& q) { q.bind(1, account_id).bind(2, kindText(kind)).bind(3, key(principal)); }, readInline);
+      [&](Statement& q) { q.bind(1, account_id).bind(2, kindText(kind)).bind(3, key(principal)); },
+      readInline);
 }
 
-Status IamSqliteStore::deleteInlinePolicy(std::string_view account_id, PrincipalKind kind, std::string_view principal,
-                                          std::string_view policy_name) {
+Status IamSqliteStore::deleteInlinePolicy(std::string_view account_id, PrincipalKind kind,
+                                          std::string_view principal, std::string_view policy_name) {
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(runWith(db,
                                "DELETE FROM iam_inline_policies WHERE account_id = ?1 AND kind = ?2 AND "
@@ -789,10 +829,13 @@ Status IamSqliteStore::deleteInlinePolicy(std::string_view account_id, Principal
 
 namespace {
 Status insertVersion(Database& db, std::string_view arn, const PolicyVersion& v) {
-  ZK_STMT(i, db, "INSERT INTO iam_policy_versions (policy_arn, version_id, document, created_at_us) VALUES (?, ?, ?, ?)");
+  ZK_STMT(i, db,
+          "INSERT INTO iam_policy_versions (policy_arn, version_id, document, created_at_us) VALUES (?, ?, "
+          "?, ?)");
   i.bind(1, arn).bind(2, v.version_id).bind(3, v.document).bind(4, toMicros(v.created_at));
   Status st = i.run();
-  if (st.code() == Code::kAlreadyExists) return alreadyExists("policy version " + v.version_id + " already exists");
+  if (st.code() == Code::kAlreadyExists)
+    return alreadyExists("policy version " + v.version_id + " already exists");
   return st;
 }
 Status requirePolicy(Database& db, std::string_view arn) {
@@ -816,7 +859,8 @@ int64_t versionNumber(std::string_view v) {
 Status IamSqliteStore::createPolicy(const ManagedPolicy& p, const PolicyVersion& v1) {
   return db_.committer().run([&](Database& db) -> Status {
     ZK_STMT(i, db,
-            "INSERT INTO iam_policies (name_key, " ZK_POLICY_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+            "INSERT INTO iam_policies (name_key, " ZK_POLICY_COLUMNS
+            ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     i.bind(1, key(p.name))
         .bind(2, p.account_id)
         .bind(3, p.name)
@@ -839,8 +883,9 @@ Status IamSqliteStore::createPolicy(const ManagedPolicy& p, const PolicyVersion&
 
 Result<ManagedPolicy> IamSqliteStore::getPolicy(std::string_view policy_arn) {
   return readOne<ManagedPolicy>(
-      db_, "SELECT " ZK_POLICY_COLUMNS " FROM iam_policies WHERE arn = ?", [&](Statement& q) { q.bind(1, policy_arn); },
-      readPolicy, "Policy " + std::string(policy_arn) + " does not exist or is not attachable.");
+      db_, "SELECT " ZK_POLICY_COLUMNS " FROM iam_policies WHERE arn = ?",
+      [&](Statement& q) { q.bind(1, policy_arn); }, readPolicy,
+      "Policy " + std::string(policy_arn) + " does not exist or is not attachable.");
 }
 
 Result<std::vector<ManagedPolicy>> IamSqliteStore::listPolicies(std::string_view account_id) {
@@ -876,7 +921,8 @@ Status IamSqliteStore::deletePolicy(std::string_view policy_arn) {
   });
 }
 
-Status IamSqliteStore::createPolicyVersion(std::string_view policy_arn, const PolicyVersion& v, int max_versions) {
+Status IamSqliteStore::createPolicyVersion(std::string_view policy_arn, const PolicyVersion& v,
+                                           int max_versions) {
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(requirePolicy(db, policy_arn));
     {
@@ -885,8 +931,9 @@ Status IamSqliteStore::createPolicyVersion(std::string_view policy_arn, const Po
       auto n = count(q);
       if (!n.ok()) return n.status();
       if (*n >= max_versions)
-        return resourceExhausted("A managed policy can have up to " + std::to_string(max_versions) +
-                                 " versions. Before you create a new version, you must delete an existing version.");
+        return resourceExhausted(
+            "A managed policy can have up to " + std::to_string(max_versions) +
+            " versions. Before you create a new version, you must delete an existing version.");
     }
     ZK_RETURN_IF_ERROR(insertVersion(db, policy_arn, v));
     ZK_STMT(u, db,
@@ -907,13 +954,16 @@ Result<PolicyVersion> readVersion(const Statement& s) {
 }
 }  // namespace
 
-Result<PolicyVersion> IamSqliteStore::getPolicyVersion(std::string_view policy_arn, std::string_view version_id) {
+Result<PolicyVersion> IamSqliteStore::getPolicyVersion(std::string_view policy_arn,
+                                                       std::string_view version_id) {
   return readOne<PolicyVersion>(
       db_,
-      "SELECT v.version_id, v.document, v.version_id = p.default_version_id, v.created_at_us FROM iam_policy_versions "
+      "SELECT v.version_id, v.document, v.version_id = p.default_version_id, v.created_at_us FROM "
+      "iam_policy_versions "
       "v JOIN iam_policies p ON p.arn = v.policy_arn WHERE v.policy_arn = ? AND v.version_id = ?",
       [&](Statement& q) { q.bind(1, policy_arn).bind(2, version_id); }, readVersion,
-      "Policy " + std::string(policy_arn) + " version " + std::string(version_id) + " does not exist or is not attachable.");
+      "Policy " + std::string(policy_arn) + " version " + std::string(version_id) +
+          " does not exist or is not attachable.");
 }
 
 Result<std::vector<PolicyVersion>> IamSqliteStore::listPolicyVersions(std::string_view policy_arn) {
@@ -921,7 +971,8 @@ Result<std::vector<PolicyVersion>> IamSqliteStore::listPolicyVersions(std::strin
   if (!p.ok()) return p.status();
   auto all = readAll<PolicyVersion>(
       db_,
-      "SELECT v.version_id, v.document, v.version_id = p.default_version_id, v.created_at_us FROM iam_policy_versions "
+      "SELECT v.version_id, v.document, v.version_id = p.default_version_id, v.created_at_us FROM "
+      "iam_policy_versions "
       "v JOIN iam_policies p ON p.arn = v.policy_arn WHERE v.policy_arn = ? ORDER BY v.created_at_us DESC, "
       "length(v.version_id) DESC, v.version_id DESC",
       [&](Statement& q) { q.bind(1, policy_arn); }, readVersion);
@@ -931,13 +982,14 @@ Result<std::vector<PolicyVersion>> IamSqliteStore::listPolicyVersions(std::strin
 Status IamSqliteStore::setDefaultPolicyVersion(std::string_view policy_arn, std::string_view version_id) {
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(requirePolicy(db, policy_arn));
-    auto e = rowExists(db, "SELECT 1 FROM iam_policy_versions WHERE policy_arn = ?1 AND version_id = ?2", policy_arn,
-                       version_id);
+    auto e = rowExists(db, "SELECT 1 FROM iam_policy_versions WHERE policy_arn = ?1 AND version_id = ?2",
+                       policy_arn, version_id);
     if (!e.ok()) return e.status();
     if (!*e)
       return notFound("Policy " + std::string(policy_arn) + " version " + std::string(version_id) +
                       " does not exist or is not attachable.");
-    return runWith(db, "UPDATE iam_policies SET default_version_id = ?1 WHERE arn = ?2", {version_id, policy_arn});
+    return runWith(db, "UPDATE iam_policies SET default_version_id = ?1 WHERE arn = ?2",
+                   {version_id, policy_arn});
   });
 }
 
@@ -951,7 +1003,8 @@ Status IamSqliteStore::deletePolicyVersion(std::string_view policy_arn, std::str
     const bool is_default = q.columnText(0) == version_id;
     q.reset();
     if (is_default) return failedPrecondition("Cannot delete the default version of a policy.");
-    ZK_RETURN_IF_ERROR(runWith(db, "DELETE FROM iam_policy_versions WHERE policy_arn = ?1 AND version_id = ?2",
+    ZK_RETURN_IF_ERROR(runWith(db,
+                               "DELETE FROM iam_policy_versions WHERE policy_arn = ?1 AND version_id = ?2",
                                {policy_arn, version_id}));
     if (db.changes() == 0)
       return notFound("Policy " + std::string(policy_arn) + " version " + std::string(version_id) +
@@ -966,9 +1019,14 @@ Status IamSqliteStore::attachPolicy(const Attachment& a) {
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(requirePrincipal(db, a.account_id, a.kind, a.principal_name));
     ZK_STMT(i, db,
-            "INSERT INTO iam_attachments (account_id, kind, principal_key, principal_name, policy_arn) VALUES (?, ?, "
+            "INSERT INTO iam_attachments (account_id, kind, principal_key, principal_name, policy_arn) "
+            "VALUES (?, ?, "
             "?, ?, ?) ON CONFLICT DO NOTHING");
-    i.bind(1, a.account_id).bind(2, kindText(a.kind)).bind(3, key(a.principal_name)).bind(4, a.principal_name).bind(5, a.policy_arn);
+    i.bind(1, a.account_id)
+        .bind(2, kindText(a.kind))
+        .bind(3, key(a.principal_name))
+        .bind(4, a.principal_name)
+        .bind(5, a.policy_arn);
     return i.run();  // attaching twice is not an error in IAM
   });
 }
@@ -976,29 +1034,34 @@ Status IamSqliteStore::attachPolicy(const Attachment& a) {
 Status IamSqliteStore::detachPolicy(const Attachment& a) {
   return db_.committer().run([&](Database& db) -> Status {
     ZK_RETURN_IF_ERROR(requirePrincipal(db, a.account_id, a.kind, a.principal_name));
-    ZK_RETURN_IF_ERROR(runWith(db,
-                               "DELETE FROM iam_attachments WHERE account_id = ?1 AND kind = ?2 AND principal_key = ?3 "
-                               "AND policy_arn = ?4",
-                               {a.account_id, kindText(a.kind), key(a.principal_name), a.policy_arn}));
+    ZK_RETURN_IF_ERROR(
+        runWith(db,
+                "DELETE FROM iam_attachments WHERE account_id = ?1 AND kind = ?2 AND principal_key = ?3 "
+                "AND policy_arn = ?4",
+                {a.account_id, kindText(a.kind), key(a.principal_name), a.policy_arn}));
     if (db.changes() == 0) return notFound("Policy " + a.policy_arn + " was not found.");
     return Status();
   });
 }
 
-Result<std::vector<Attachment>> IamSqliteStore::listAttachedPolicies(std::string_view account_id, PrincipalKind kind,
+Result<std::vector<Attachment>> IamSqliteStore::listAttachedPolicies(std::string_view account_id,
+                                                                     PrincipalKind kind,
                                                                      std::string_view principal) {
   return readAll<Attachment>(
       db_,
-      "SELECT account_id, kind, principal_name, policy_arn FROM iam_attachments WHERE account_id = ? AND kind = ? AND "
+      "SELECT account_id, kind, principal_name, policy_arn FROM iam_attachments WHERE account_id = ? AND "
+      "kind = ? AND "
       "principal_key = ? ORDER BY policy_arn",
-      [&](Statement& q) { q.bind(1, account_id).bind(2, kindText(kind)).bind(3, key(principal)); }, readAttachment);
+      [&](Statement& q) { q.bind(1, account_id).bind(2, kindText(kind)).bind(3, key(principal)); },
+      readAttachment);
 }
 
 Result<std::vector<Attachment>> IamSqliteStore::listEntitiesForPolicy(std::string_view account_id,
                                                                       std::string_view policy_arn) {
   return readAll<Attachment>(
       db_,
-      "SELECT account_id, kind, principal_name, policy_arn FROM iam_attachments WHERE policy_arn = ? AND account_id = ? "
+      "SELECT account_id, kind, principal_name, policy_arn FROM iam_attachments WHERE policy_arn = ? AND "
+      "account_id = ? "
       "ORDER BY kind, principal_key",
       [&](Statement& q) { q.bind(1, policy_arn).bind(2, account_id); }, readAttachment);
 }
@@ -1008,9 +1071,11 @@ Result<std::vector<Attachment>> IamSqliteStore::listEntitiesForPolicy(std::strin
 namespace {
 Status loadProfileRoles(Database& db, InstanceProfile& p) {
   ZK_STMT(q, db,
-          "SELECT role_name FROM iam_instance_profile_roles WHERE account_id = ? AND profile_key = ? ORDER BY role_key");
+          "SELECT role_name FROM iam_instance_profile_roles WHERE account_id = ? AND profile_key = ? ORDER "
+          "BY role_key");
   q.bind(1, p.account_id).bind(2, key(p.name));
-  auto names = collect<std::string>(q, [](const Statement& s) -> Result<std::string> { return s.columnText(0); });
+  auto names =
+      collect<std::string>(q, [](const Statement& s) -> Result<std::string> { return s.columnText(0); });
   if (!names.ok()) return names.status();
   p.role_names = std::move(*names);
   return Status();
@@ -1019,7 +1084,9 @@ Status loadProfileRoles(Database& db, InstanceProfile& p) {
 
 Status IamSqliteStore::createInstanceProfile(const InstanceProfile& p) {
   return db_.committer().run([&](Database& db) -> Status {
-    ZK_STMT(i, db, "INSERT INTO iam_instance_profiles (name_key, " ZK_PROFILE_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)");
+    ZK_STMT(i, db,
+            "INSERT INTO iam_instance_profiles (name_key, " ZK_PROFILE_COLUMNS
+            ") VALUES (?, ?, ?, ?, ?, ?, ?)");
     i.bind(1, key(p.name))
         .bind(2, p.account_id)
         .bind(3, p.name)
@@ -1032,21 +1099,25 @@ Status IamSqliteStore::createInstanceProfile(const InstanceProfile& p) {
       return alreadyExists("Instance Profile " + p.name + " already exists.");
     ZK_RETURN_IF_ERROR(st);
     for (const std::string& r : p.role_names)
-      ZK_RETURN_IF_ERROR(runWith(db,
-                                 "INSERT INTO iam_instance_profile_roles (account_id, profile_key, role_key, role_name) "
-                                 "VALUES (?1, ?2, ?3, ?4)",
-                                 {p.account_id, key(p.name), key(r), r}));
+      ZK_RETURN_IF_ERROR(
+          runWith(db,
+                  "INSERT INTO iam_instance_profile_roles (account_id, profile_key, role_key, role_name) "
+                  "VALUES (?1, ?2, ?3, ?4)",
+                  {p.account_id, key(p.name), key(r), r}));
     return Status();
   });
 }
 
-Result<InstanceProfile> IamSqliteStore::getInstanceProfile(std::string_view account_id, std::string_view name) {
+Result<InstanceProfile> IamSqliteStore::getInstanceProfile(std::string_view account_id,
+                                                           std::string_view name) {
   std::optional<InstanceProfile> out;
   Status st = db_.read([&](Database& db) -> Status {
     Result<Transaction> tx = Transaction::begin(db);
     if (!tx.ok()) return tx.status();
     {
-      ZK_STMT(q, db, "SELECT " ZK_PROFILE_COLUMNS " FROM iam_instance_profiles WHERE account_id = ? AND name_key = ?");
+      ZK_STMT(q, db,
+              "SELECT " ZK_PROFILE_COLUMNS
+              " FROM iam_instance_profiles WHERE account_id = ? AND name_key = ?");
       q.bind(1, account_id).bind(2, key(name));
       auto p = single<InstanceProfile>(
           q,
@@ -1077,7 +1148,9 @@ Result<std::vector<InstanceProfile>> IamSqliteStore::listInstanceProfiles(std::s
     Result<Transaction> tx = Transaction::begin(db);
     if (!tx.ok()) return tx.status();
     {
-      ZK_STMT(q, db, "SELECT " ZK_PROFILE_COLUMNS " FROM iam_instance_profiles WHERE account_id = ? ORDER BY name_key");
+      ZK_STMT(q, db,
+              "SELECT " ZK_PROFILE_COLUMNS
+              " FROM iam_instance_profiles WHERE account_id = ? ORDER BY name_key");
       q.bind(1, account_id);
       auto all = collect<InstanceProfile>(q, [](const Statement& s) -> Result<InstanceProfile> {
         InstanceProfile p;
@@ -1102,18 +1175,20 @@ Result<std::vector<InstanceProfile>> IamSqliteStore::listInstanceProfiles(std::s
 Status IamSqliteStore::setInstanceProfileRoles(std::string_view account_id, std::string_view name,
                                                std::vector<std::string> role_names) {
   return db_.committer().run([&](Database& db) -> Status {
-    auto e = rowExists(db, "SELECT 1 FROM iam_instance_profiles WHERE account_id = ?1 AND name_key = ?2", account_id,
-                       key(name));
+    auto e = rowExists(db, "SELECT 1 FROM iam_instance_profiles WHERE account_id = ?1 AND name_key = ?2",
+                       account_id, key(name));
     if (!e.ok()) return e.status();
     if (!*e) return notFound("Instance Profile " + std::string(name) + " cannot be found.");
-    ZK_RETURN_IF_ERROR(runWith(db, "DELETE FROM iam_instance_profile_roles WHERE account_id = ?1 AND profile_key = ?2",
-                               {account_id, key(name)}));
+    ZK_RETURN_IF_ERROR(
+        runWith(db, "DELETE FROM iam_instance_profile_roles WHERE account_id = ?1 AND profile_key = ?2",
+                {account_id, key(name)}));
     for (const std::string& r : role_names) {
       ZK_RETURN_IF_ERROR(requirePrincipal(db, account_id, PrincipalKind::kRole, r));
-      ZK_RETURN_IF_ERROR(runWith(db,
-                                 "INSERT INTO iam_instance_profile_roles (account_id, profile_key, role_key, role_name) "
-                                 "SELECT ?1, ?2, name_key, name FROM iam_roles WHERE account_id = ?1 AND name_key = ?3",
-                                 {account_id, key(name), key(r)}));
+      ZK_RETURN_IF_ERROR(
+          runWith(db,
+                  "INSERT INTO iam_instance_profile_roles (account_id, profile_key, role_key, role_name) "
+                  "SELECT ?1, ?2, name_key, name FROM iam_roles WHERE account_id = ?1 AND name_key = ?3",
+                  {account_id, key(name), key(r)}));
     }
     return Status();
   });
@@ -1121,14 +1196,16 @@ Status IamSqliteStore::setInstanceProfileRoles(std::string_view account_id, std:
 
 Status IamSqliteStore::deleteInstanceProfile(std::string_view account_id, std::string_view name) {
   return db_.committer().run([&](Database& db) -> Status {
-    auto e = rowExists(db, "SELECT 1 FROM iam_instance_profiles WHERE account_id = ?1 AND name_key = ?2", account_id,
-                       key(name));
+    auto e = rowExists(db, "SELECT 1 FROM iam_instance_profiles WHERE account_id = ?1 AND name_key = ?2",
+                       account_id, key(name));
     if (!e.ok()) return e.status();
     if (!*e) return notFound("Instance Profile " + std::string(name) + " cannot be found.");
-    auto roles = rowExists(db, "SELECT 1 FROM iam_instance_profile_roles WHERE account_id = ?1 AND profile_key = ?2",
-                           account_id, key(name));
+    auto roles =
+        rowExists(db, "SELECT 1 FROM iam_instance_profile_roles WHERE account_id = ?1 AND profile_key = ?2",
+                  account_id, key(name));
     if (!roles.ok()) return roles.status();
-    if (*roles) return failedPrecondition("Cannot delete entity, must remove roles from instance profile first.");
+    if (*roles)
+      return failedPrecondition("Cannot delete entity, must remove roles from instance profile first.");
     return runWith(db, "DELETE FROM iam_instance_profiles WHERE account_id = ?1 AND name_key = ?2",
                    {account_id, key(name)});
   });
@@ -1147,15 +1224,17 @@ Status IamSqliteStore::createOidcProvider(const OidcProvider& p) {
         .bindBlob(6, encodeTags(p.tags))
         .bind(7, toMicros(p.created_at));
     Status st = i.run();
-    if (st.code() == Code::kAlreadyExists) return alreadyExists("Provider with url https://" + p.url + " already exists.");
+    if (st.code() == Code::kAlreadyExists)
+      return alreadyExists("Provider with url https://" + p.url + " already exists.");
     return st;
   });
 }
 
 Result<OidcProvider> IamSqliteStore::getOidcProvider(std::string_view arn) {
   return readOne<OidcProvider>(
-      db_, "SELECT " ZK_OIDC_COLUMNS " FROM iam_oidc_providers WHERE arn = ?", [&](Statement& q) { q.bind(1, arn); },
-      readOidc, "OpenIDConnect Provider not found for arn " + std::string(arn));
+      db_, "SELECT " ZK_OIDC_COLUMNS " FROM iam_oidc_providers WHERE arn = ?",
+      [&](Statement& q) { q.bind(1, arn); }, readOidc,
+      "OpenIDConnect Provider not found for arn " + std::string(arn));
 }
 
 Result<std::vector<OidcProvider>> IamSqliteStore::listOidcProviders(std::string_view account_id) {
@@ -1166,8 +1245,12 @@ Result<std::vector<OidcProvider>> IamSqliteStore::listOidcProviders(std::string_
 
 Status IamSqliteStore::updateOidcProvider(const OidcProvider& p) {
   return db_.committer().run([&](Database& db) -> Status {
-    ZK_STMT(u, db, "UPDATE iam_oidc_providers SET client_ids = ?1, thumbprints = ?2, tags = ?3 WHERE arn = ?4");
-    u.bindBlob(1, encodeList(p.client_ids)).bindBlob(2, encodeList(p.thumbprints)).bindBlob(3, encodeTags(p.tags)).bind(4, p.arn);
+    ZK_STMT(u, db,
+            "UPDATE iam_oidc_providers SET client_ids = ?1, thumbprints = ?2, tags = ?3 WHERE arn = ?4");
+    u.bindBlob(1, encodeList(p.client_ids))
+        .bindBlob(2, encodeList(p.thumbprints))
+        .bindBlob(3, encodeTags(p.tags))
+        .bind(4, p.arn);
     ZK_RETURN_IF_ERROR(u.run());
     if (db.changes() == 0) return notFound("OpenIDConnect Provider not found for arn " + p.arn);
     return Status();

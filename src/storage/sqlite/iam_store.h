@@ -53,7 +53,8 @@ class IamSqliteStore final : public iam::IamStore {
                              std::string_view user) override;
   Result<std::vector<iam::Group>> listGroupsForUser(std::string_view account_id,
                                                     std::string_view user) override;
-  Result<std::vector<iam::User>> listUsersInGroup(std::string_view account_id, std::string_view group) override;
+  Result<std::vector<iam::User>> listUsersInGroup(std::string_view account_id,
+                                                  std::string_view group) override;
 
   // ---- roles
   Status createRole(const iam::Role& r) override;
@@ -65,8 +66,10 @@ class IamSqliteStore final : public iam::IamStore {
   // ---- inline policies
   Status putInlinePolicy(const iam::InlinePolicy& p) override;
   Result<iam::InlinePolicy> getInlinePolicy(std::string_view account_id, iam::PrincipalKind kind,
-                                            std::string_view principal, std::string_view policy_name) override;
-  Result<std::vector<iam::InlinePolicy>> listInlinePolicies(std::string_view account_id, iam::PrincipalKind kind,
+                                            std::string_view principal,
+                                            std::string_view policy_name) override;
+  Result<std::vector<iam::InlinePolicy>> listInlinePolicies(std::string_view account_id,
+                                                            iam::PrincipalKind kind,
                                                             std::string_view principal) override;
   Status deleteInlinePolicy(std::string_view account_id, iam::PrincipalKind kind, std::string_view principal,
                             std::string_view policy_name) override;
@@ -76,8 +79,10 @@ class IamSqliteStore final : public iam::IamStore {
   Result<iam::ManagedPolicy> getPolicy(std::string_view policy_arn) override;
   Result<std::vector<iam::ManagedPolicy>> listPolicies(std::string_view account_id) override;
   Status deletePolicy(std::string_view policy_arn) override;
-  Status createPolicyVersion(std::string_view policy_arn, const iam::PolicyVersion& v, int max_versions) override;
-  Result<iam::PolicyVersion> getPolicyVersion(std::string_view policy_arn, std::string_view version_id) override;
+  Status createPolicyVersion(std::string_view policy_arn, const iam::PolicyVersion& v,
+                             int max_versions) override;
+  Result<iam::PolicyVersion> getPolicyVersion(std::string_view policy_arn,
+                                              std::string_view version_id) override;
   Result<std::vector<iam::PolicyVersion>> listPolicyVersions(std::string_view policy_arn) override;
   Status setDefaultPolicyVersion(std::string_view policy_arn, std::string_view version_id) override;
   Status deletePolicyVersion(std::string_view policy_arn, std::string_view version_id) override;
@@ -85,14 +90,16 @@ class IamSqliteStore final : public iam::IamStore {
   // ---- attachments
   Status attachPolicy(const iam::Attachment& a) override;
   Status detachPolicy(const iam::Attachment& a) override;
-  Result<std::vector<iam::Attachment>> listAttachedPolicies(std::string_view account_id, iam::PrincipalKind kind,
+  Result<std::vector<iam::Attachment>> listAttachedPolicies(std::string_view account_id,
+                                                            iam::PrincipalKind kind,
                                                             std::string_view principal) override;
   Result<std::vector<iam::Attachment>> listEntitiesForPolicy(std::string_view account_id,
                                                              std::string_view policy_arn) override;
 
   // ---- instance profiles
   Status createInstanceProfile(const iam::InstanceProfile& p) override;
-  Result<iam::InstanceProfile> getInstanceProfile(std::string_view account_id, std::string_view name) override;
+  Result<iam::InstanceProfile> getInstanceProfile(std::string_view account_id,
+                                                  std::string_view name) override;
   Result<std::vector<iam::InstanceProfile>> listInstanceProfiles(std::string_view account_id) override;
   Status setInstanceProfileRoles(std::string_view account_id, std::string_view name,
                                  std::vector<std::string> role_names) override;

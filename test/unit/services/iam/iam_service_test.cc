@@ -24,7 +24,8 @@ using nlohmann::json;
 
 constexpr const char* kAccount = "123456789012";
 constexpr const char* kOther = "210987654321";
-const char* kDoc = R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"route53:*","Resource":"*"}]})";
+const char* kDoc =
+    R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"route53:*","Resource":"*"}]})";
 const char* kTrust =
     R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]})";
 
@@ -94,7 +95,8 @@ class IamServiceTest : public ::testing::Test {
 };
 
 TEST_F(IamServiceTest, UsersLifecycle) {
-  json u = ok("CreateUser", {{"UserName", "alice"}, {"Path", "/dev/"}, {"Tags", {{{"Key", "team"}, {"Value", "dns"}}}}});
+  json u = ok("CreateUser",
+              {{"UserName", "alice"}, {"Path", "/dev/"}, {"Tags", {{{"Key", "team"}, {"Value", "dns"}}}}});
   EXPECT_EQ(u["User"]["Arn"], std::string("arn:aws:iam::") + kAccount + ":user/dev/alice");
   EXPECT_EQ(u["User"]["UserId"].get<std::string>().rfind("AIDA", 0), 0u);
   EXPECT_EQ(u["User"]["UserId"].get<std::string>().size(), 21u);
@@ -130,18 +132,21 @@ TEST_F(IamServiceTest, UsersLifecycle) {
   EXPECT_EQ(err("UpdateUser", {{"UserName", "robert"}, {"NewUserName", "alice"}}), "EntityAlreadyExists");
   EXPECT_EQ(err("UpdateUser", {{"UserName", "nobody"}, {"NewUserName", "x"}}), "NoSuchEntity");
 
-  ok("TagUser", {{"UserName", "alice"}, {"Tags", {{{"Key", "env"}, {"Value", "prod"}}, {{"Key", "team"}, {"Value", "ops"}}}}});
+  ok("TagUser", {{"UserName", "alice"},
+                 {"Tags", {{{"Key", "env"}, {"Value", "prod"}}, {{"Key", "team"}, {"Value", "ops"}}}}});
   json tags = ok("ListUserTags", {{"UserName", "alice"}})["Tags"];
   ASSERT_EQ(tags.size(), 2u);
   EXPECT_EQ(tags[0], (json{{"Key", "team"}, {"Value", "ops"}}));
   ok("UntagUser", {{"UserName", "alice"}, {"TagKeys", {"team"}}});
   EXPECT_EQ(ok("ListUserTags", {{"UserName", "alice"}})["Tags"].size(), 1u);
 
-  ok("PutUserPermissionsBoundary", {{"UserName", "alice"}, {"PermissionsBoundary", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}});
+  ok("PutUserPermissionsBoundary",
+     {{"UserName", "alice"}, {"PermissionsBoundary", "arn:aws:iam::aws:policy/IAMReadOnlyAccess"}});
   EXPECT_EQ(ok("GetUser", {{"UserName", "alice"}})["User"]["PermissionsBoundary"]["PermissionsBoundaryArn"],
             "arn:aws:iam::aws:policy/IAMReadOnlyAccess");
   EXPECT_EQ(err("PutUserPermissionsBoundary",
-                {{"UserName", "alice"}, {"PermissionsBoundary", std::string("arn:aws:iam::") + kAccount + ":policy/none"}}),
+                {{"UserName", "alice"},
+                 {"PermissionsBoundary", std::string("arn:aws:iam::") + kAccount + ":policy/none"}}),
             "NoSuchEntity");
   ok("DeleteUserPermissionsBoundary", {{"UserName", "alice"}});
   EXPECT_FALSE(ok("GetUser", {{"UserName", "alice"}})["User"].contains("PermissionsBoundary"));
@@ -255,18 +260,23 @@ TEST_F(IamServiceTest, RolesAndInstanceProfiles) {
   EXPECT_EQ(r["RoleId"].get<std::string>().rfind("AROA", 0), 0u);
   EXPECT_EQ(r["MaxSessionDuration"], 7200);
   EXPECT_EQ(r["AssumeRolePolicyDocument"], aws::uriEncode(kTrust));  // URL-encoded as IAM sends it
-  EXPECT_EQ(err("CreateRole", {{"RoleName", "web"}, {"AssumeRolePolicyDocument", kTrust}}), "EntityAlreadyExists");
+  EXPECT_EQ(err("CreateRole", {{"RoleName", "web"}, {"AssumeRolePolicyDocument", kTrust}}),
+            "EntityAlreadyExists");
   int status = 0;
-  EXPECT_EQ(err("CreateRole", {{"RoleName", "r2"}, {"AssumeRolePolicyDocument", kTrust}, {"MaxSessionDuration", 3599}}, &status),
-            "ValidationError");
+  EXPECT_EQ(
+      err("CreateRole",
+          {{"RoleName", "r2"}, {"AssumeRolePolicyDocument", kTrust}, {"MaxSessionDuration", 3599}}, &status),
+      "ValidationError");
   EXPECT_EQ(status, 400);
-  EXPECT_EQ(err("CreateRole", {{"RoleName", "r2"}, {"AssumeRolePolicyDocument", kTrust}, {"MaxSessionDuration", 43201}}),
+  EXPECT_EQ(err("CreateRole",
+                {{"RoleName", "r2"}, {"AssumeRolePolicyDocument", kTrust}, {"MaxSessionDuration", 43201}}),
             "ValidationError");
   EXPECT_EQ(err("CreateRole", {{"RoleName", "r2"}, {"AssumeRolePolicyDocument", "{not json"}}, &status),
             "MalformedPolicyDocument");
   EXPECT_EQ(status, 400);
   // A trust policy is a resource policy: it needs a Principal.
-  EXPECT_EQ(err("CreateRole", {{"RoleName", "r2"}, {"AssumeRolePolicyDocument", kDoc}}), "MalformedPolicyDocument");
+  EXPECT_EQ(err("CreateRole", {{"RoleName", "r2"}, {"AssumeRolePolicyDocument", kDoc}}),
+            "MalformedPolicyDocument");
 
   EXPECT_EQ(ok("GetRole", {{"RoleName", "WEB"}})["Role"]["Description"], "web servers");
   EXPECT_EQ(ok("ListRoles")["Roles"].size(), 1u);
@@ -277,12 +287,14 @@ TEST_F(IamServiceTest, RolesAndInstanceProfiles) {
       R"({"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"sts:AssumeRole"}]})";
   ok("UpdateAssumeRolePolicy", {{"RoleName", "web"}, {"PolicyDocument", trust2}});
   EXPECT_EQ(ok("GetRole", {{"RoleName", "web"}})["Role"]["AssumeRolePolicyDocument"], aws::uriEncode(trust2));
-  EXPECT_EQ(err("UpdateAssumeRolePolicy", {{"RoleName", "web"}, {"PolicyDocument", "[]"}}), "MalformedPolicyDocument");
+  EXPECT_EQ(err("UpdateAssumeRolePolicy", {{"RoleName", "web"}, {"PolicyDocument", "[]"}}),
+            "MalformedPolicyDocument");
   ok("TagRole", {{"RoleName", "web"}, {"Tags", {{{"Key", "a"}, {"Value", "b"}}}}});
   EXPECT_EQ(ok("ListRoleTags", {{"RoleName", "web"}})["Tags"].size(), 2u);
   ok("UntagRole", {{"RoleName", "web"}, {"TagKeys", {"a", "k"}}});
   EXPECT_EQ(ok("ListRoleTags", {{"RoleName", "web"}})["Tags"].size(), 0u);
-  ok("PutRolePermissionsBoundary", {{"RoleName", "web"}, {"PermissionsBoundary", "arn:aws:iam::aws:policy/AdministratorAccess"}});
+  ok("PutRolePermissionsBoundary",
+     {{"RoleName", "web"}, {"PermissionsBoundary", "arn:aws:iam::aws:policy/AdministratorAccess"}});
   EXPECT_TRUE(ok("GetRole", {{"RoleName", "web"}})["Role"].contains("PermissionsBoundary"));
   ok("DeleteRolePermissionsBoundary", {{"RoleName", "web"}});
 
@@ -291,10 +303,12 @@ TEST_F(IamServiceTest, RolesAndInstanceProfiles) {
   EXPECT_EQ(err("CreateInstanceProfile", {{"InstanceProfileName", "web-ip"}}), "EntityAlreadyExists");
   ok("AddRoleToInstanceProfile", {{"InstanceProfileName", "web-ip"}, {"RoleName", "web"}});
   ok("CreateRole", {{"RoleName", "other"}, {"AssumeRolePolicyDocument", kTrust}});
-  EXPECT_EQ(err("AddRoleToInstanceProfile", {{"InstanceProfileName", "web-ip"}, {"RoleName", "other"}}, &status),
-            "LimitExceeded");
+  EXPECT_EQ(
+      err("AddRoleToInstanceProfile", {{"InstanceProfileName", "web-ip"}, {"RoleName", "other"}}, &status),
+      "LimitExceeded");
   EXPECT_EQ(status, 409);
-  EXPECT_EQ(err("AddRoleToInstanceProfile", {{"InstanceProfileName", "web-ip"}, {"RoleName", "nope"}}), "NoSuchEntity");
+  EXPECT_EQ(err("AddRoleToInstanceProfile", {{"InstanceProfileName", "web-ip"}, {"RoleName", "nope"}}),
+            "NoSuchEntity");
   json got = ok("GetInstanceProfile", {{"InstanceProfileName", "web-ip"}})["InstanceProfile"];
   ASSERT_EQ(got["Roles"].size(), 1u);
   EXPECT_EQ(got["Roles"][0]["RoleName"], "web");
@@ -302,13 +316,16 @@ TEST_F(IamServiceTest, RolesAndInstanceProfiles) {
   EXPECT_EQ(err("DeleteRole", {{"RoleName", "web"}}), "DeleteConflict");  // in an instance profile
   EXPECT_EQ(err("DeleteInstanceProfile", {{"InstanceProfileName", "web-ip"}}), "DeleteConflict");
   ok("RemoveRoleFromInstanceProfile", {{"InstanceProfileName", "web-ip"}, {"RoleName", "web"}});
-  EXPECT_EQ(err("RemoveRoleFromInstanceProfile", {{"InstanceProfileName", "web-ip"}, {"RoleName", "web"}}), "NoSuchEntity");
+  EXPECT_EQ(err("RemoveRoleFromInstanceProfile", {{"InstanceProfileName", "web-ip"}, {"RoleName", "web"}}),
+            "NoSuchEntity");
   ok("DeleteInstanceProfile", {{"InstanceProfileName", "web-ip"}});
   EXPECT_EQ(err("GetInstanceProfile", {{"InstanceProfileName", "web-ip"}}), "NoSuchEntity");
 
-  ok("AttachRolePolicy", {{"RoleName", "web"}, {"PolicyArn", "arn:aws:iam::aws:policy/AmazonRoute53FullAccess"}});
+  ok("AttachRolePolicy",
+     {{"RoleName", "web"}, {"PolicyArn", "arn:aws:iam::aws:policy/AmazonRoute53FullAccess"}});
   EXPECT_EQ(err("DeleteRole", {{"RoleName", "web"}}), "DeleteConflict");  // policies attached
-  ok("DetachRolePolicy", {{"RoleName", "web"}, {"PolicyArn", "arn:aws:iam::aws:policy/AmazonRoute53FullAccess"}});
+  ok("DetachRolePolicy",
+     {{"RoleName", "web"}, {"PolicyArn", "arn:aws:iam::aws:policy/AmazonRoute53FullAccess"}});
   ok("PutRolePolicy", {{"RoleName", "web"}, {"PolicyName", "p"}, {"PolicyDocument", kDoc}});
   EXPECT_EQ(err("DeleteRole", {{"RoleName", "web"}}), "DeleteConflict");
   ok("DeleteRolePolicy", {{"RoleName", "web"}, {"PolicyName", "p"}});
@@ -328,15 +345,18 @@ TEST_F(IamServiceTest, InlinePolicies) {
     const char* member;
     const char* name;
   };
-  const Kind kinds[] = {{"PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy", "UserName", "alice"},
-                        {"PutGroupPolicy", "GetGroupPolicy", "ListGroupPolicies", "DeleteGroupPolicy", "GroupName", "g"},
-                        {"PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy", "RoleName", "r"}};
+  const Kind kinds[] = {
+      {"PutUserPolicy", "GetUserPolicy", "ListUserPolicies", "DeleteUserPolicy", "UserName", "alice"},
+      {"PutGroupPolicy", "GetGroupPolicy", "ListGroupPolicies", "DeleteGroupPolicy", "GroupName", "g"},
+      {"PutRolePolicy", "GetRolePolicy", "ListRolePolicies", "DeleteRolePolicy", "RoleName", "r"}};
   for (const Kind& k : kinds) {
     SCOPED_TRACE(k.put);
     ok(k.put, {{k.member, k.name}, {"PolicyName", "dns"}, {"PolicyDocument", kDoc}});
     ok(k.put, {{k.member, k.name}, {"PolicyName", "DNS"}, {"PolicyDocument", kDoc}});  // replaces
-    EXPECT_EQ(err(k.put, {{k.member, k.name}, {"PolicyName", "x"}, {"PolicyDocument", "{}"}}), "MalformedPolicyDocument");
-    EXPECT_EQ(err(k.put, {{k.member, "nobody"}, {"PolicyName", "x"}, {"PolicyDocument", kDoc}}), "NoSuchEntity");
+    EXPECT_EQ(err(k.put, {{k.member, k.name}, {"PolicyName", "x"}, {"PolicyDocument", "{}"}}),
+              "MalformedPolicyDocument");
+    EXPECT_EQ(err(k.put, {{k.member, "nobody"}, {"PolicyName", "x"}, {"PolicyDocument", kDoc}}),
+              "NoSuchEntity");
     json got = ok(k.get, {{k.member, k.name}, {"PolicyName", "dns"}});
     EXPECT_EQ(got["PolicyDocument"], aws::uriEncode(kDoc));
     EXPECT_EQ(got[k.member], k.name);
@@ -351,7 +371,8 @@ TEST_F(IamServiceTest, InlinePolicies) {
 }
 
 TEST_F(IamServiceTest, ManagedPoliciesVersionsAndAttachments) {
-  json p = ok("CreatePolicy", {{"PolicyName", "dns"}, {"PolicyDocument", kDoc}, {"Description", "d"}})["Policy"];
+  json p =
+      ok("CreatePolicy", {{"PolicyName", "dns"}, {"PolicyDocument", kDoc}, {"Description", "d"}})["Policy"];
   const std::string arn = p["Arn"];
   EXPECT_EQ(arn, std::string("arn:aws:iam::") + kAccount + ":policy/dns");
   EXPECT_EQ(p["DefaultVersionId"], "v1");
@@ -361,7 +382,8 @@ TEST_F(IamServiceTest, ManagedPoliciesVersionsAndAttachments) {
   EXPECT_EQ(err("CreatePolicy", {{"PolicyName", "bad"}, {"PolicyDocument", R"({"Statement":[]})"}}),
             "MalformedPolicyDocument");
   EXPECT_EQ(ok("GetPolicy", {{"PolicyArn", arn}})["Policy"]["Description"], "d");
-  EXPECT_EQ(err("GetPolicy", {{"PolicyArn", std::string("arn:aws:iam::") + kAccount + ":policy/none"}}), "NoSuchEntity");
+  EXPECT_EQ(err("GetPolicy", {{"PolicyArn", std::string("arn:aws:iam::") + kAccount + ":policy/none"}}),
+            "NoSuchEntity");
   // Another account's policy does not exist for this one.
   ctx_.account_id = kOther;
   EXPECT_EQ(err("GetPolicy", {{"PolicyArn", arn}}), "NoSuchEntity");
@@ -376,11 +398,13 @@ TEST_F(IamServiceTest, ManagedPoliciesVersionsAndAttachments) {
 
   // Versions: at most 5.
   for (int i = 2; i <= 5; ++i) {
-    json v = ok("CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", kDoc}, {"SetAsDefault", i == 3}})["PolicyVersion"];
+    json v = ok("CreatePolicyVersion",
+                {{"PolicyArn", arn}, {"PolicyDocument", kDoc}, {"SetAsDefault", i == 3}})["PolicyVersion"];
     EXPECT_EQ(v["VersionId"], "v" + std::to_string(i));
   }
   int status = 0;
-  EXPECT_EQ(err("CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", kDoc}}, &status), "LimitExceeded");
+  EXPECT_EQ(err("CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", kDoc}}, &status),
+            "LimitExceeded");
   EXPECT_EQ(status, 409);
   EXPECT_EQ(ok("GetPolicy", {{"PolicyArn", arn}})["Policy"]["DefaultVersionId"], "v3");
   json versions = ok("ListPolicyVersions", {{"PolicyArn", arn}})["Versions"];
@@ -394,7 +418,9 @@ TEST_F(IamServiceTest, ManagedPoliciesVersionsAndAttachments) {
   ok("SetDefaultPolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v5"}});
   EXPECT_EQ(err("SetDefaultPolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v7"}}), "NoSuchEntity");
   ok("DeletePolicyVersion", {{"PolicyArn", arn}, {"VersionId", "v3"}});
-  EXPECT_EQ(ok("CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", kDoc}})["PolicyVersion"]["VersionId"], "v6");
+  EXPECT_EQ(
+      ok("CreatePolicyVersion", {{"PolicyArn", arn}, {"PolicyDocument", kDoc}})["PolicyVersion"]["VersionId"],
+      "v6");
 
   // Attachments to users, groups and roles; AWS managed policies too.
   ok("CreateUser", {{"UserName", "alice"}});
@@ -404,29 +430,35 @@ TEST_F(IamServiceTest, ManagedPoliciesVersionsAndAttachments) {
   ok("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", arn}});  // twice is fine
   ok("AttachGroupPolicy", {{"GroupName", "g"}, {"PolicyArn", arn}});
   ok("AttachRolePolicy", {{"RoleName", "r"}, {"PolicyArn", arn}});
-  ok("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}});
-  EXPECT_EQ(err("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", "arn:aws:iam::aws:policy/NoSuchPolicy"}}),
-            "NoSuchEntity");
+  ok("AttachUserPolicy",
+     {{"UserName", "alice"}, {"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}});
+  EXPECT_EQ(
+      err("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", "arn:aws:iam::aws:policy/NoSuchPolicy"}}),
+      "NoSuchEntity");
   EXPECT_EQ(err("AttachUserPolicy", {{"UserName", "nobody"}, {"PolicyArn", arn}}), "NoSuchEntity");
   json attached = ok("ListAttachedUserPolicies", {{"UserName", "alice"}})["AttachedPolicies"];
   ASSERT_EQ(attached.size(), 2u);
-  EXPECT_EQ(ok("ListAttachedGroupPolicies", {{"GroupName", "g"}})["AttachedPolicies"][0]["PolicyName"], "dns");
+  EXPECT_EQ(ok("ListAttachedGroupPolicies", {{"GroupName", "g"}})["AttachedPolicies"][0]["PolicyName"],
+            "dns");
   EXPECT_EQ(ok("ListAttachedRolePolicies", {{"RoleName", "r"}})["AttachedPolicies"][0]["PolicyArn"], arn);
   EXPECT_EQ(ok("GetPolicy", {{"PolicyArn", arn}})["Policy"]["AttachmentCount"], 3);
   json entities = ok("ListEntitiesForPolicy", {{"PolicyArn", arn}});
   EXPECT_EQ(entities["PolicyUsers"][0]["UserName"], "alice");
   EXPECT_EQ(entities["PolicyGroups"][0]["GroupName"], "g");
   EXPECT_EQ(entities["PolicyRoles"][0]["RoleName"], "r");
-  EXPECT_EQ(ok("ListEntitiesForPolicy", {{"PolicyArn", arn}, {"EntityFilter", "Role"}})["PolicyUsers"].size(), 0u);
+  EXPECT_EQ(ok("ListEntitiesForPolicy", {{"PolicyArn", arn}, {"EntityFilter", "Role"}})["PolicyUsers"].size(),
+            0u);
   EXPECT_EQ(ok("ListPolicies", {{"OnlyAttached", true}})["Policies"].size(), 2u);
   EXPECT_EQ(err("DeletePolicy", {{"PolicyArn", arn}}), "DeleteConflict");  // attached
 
   // Limit of managed policies per entity.
   for (int i = 0; i < 8; ++i) {
-    json q = ok("CreatePolicy", {{"PolicyName", "p" + std::to_string(i)}, {"PolicyDocument", kDoc}})["Policy"];
+    json q =
+        ok("CreatePolicy", {{"PolicyName", "p" + std::to_string(i)}, {"PolicyDocument", kDoc}})["Policy"];
     ok("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", q["Arn"]}});
   }
-  EXPECT_EQ(err("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", "arn:aws:iam::aws:policy/IAMFullAccess"}}),
+  EXPECT_EQ(err("AttachUserPolicy",
+                {{"UserName", "alice"}, {"PolicyArn", "arn:aws:iam::aws:policy/IAMFullAccess"}}),
             "LimitExceeded");
 
   ok("DetachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", arn}});
@@ -434,23 +466,29 @@ TEST_F(IamServiceTest, ManagedPoliciesVersionsAndAttachments) {
   ok("DetachGroupPolicy", {{"GroupName", "g"}, {"PolicyArn", arn}});
   ok("DetachRolePolicy", {{"RoleName", "r"}, {"PolicyArn", arn}});
   EXPECT_EQ(err("DeletePolicy", {{"PolicyArn", arn}}), "DeleteConflict");  // versions besides the default
-  for (const char* v : {"v1", "v2", "v4", "v6"}) ok("DeletePolicyVersion", {{"PolicyArn", arn}, {"VersionId", v}});
+  for (const char* v : {"v1", "v2", "v4", "v6"})
+    ok("DeletePolicyVersion", {{"PolicyArn", arn}, {"VersionId", v}});
   ok("DeletePolicy", {{"PolicyArn", arn}});
   EXPECT_EQ(err("GetPolicy", {{"PolicyArn", arn}}), "NoSuchEntity");
 
   // AWS managed policies are read-only and have their real documents.
-  json admin = ok("GetPolicyVersion", {{"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}, {"VersionId", "v1"}});
-  EXPECT_NE(admin["PolicyVersion"]["Document"].get<std::string>().find("%22Action%22%3A%22%2A%22"), std::string::npos);
-  EXPECT_EQ(err("DeletePolicy", {{"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}}), "InvalidInput");
+  json admin = ok("GetPolicyVersion",
+                  {{"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}, {"VersionId", "v1"}});
+  EXPECT_NE(admin["PolicyVersion"]["Document"].get<std::string>().find("%22Action%22%3A%22%2A%22"),
+            std::string::npos);
+  EXPECT_EQ(err("DeletePolicy", {{"PolicyArn", "arn:aws:iam::aws:policy/AdministratorAccess"}}),
+            "InvalidInput");
 }
 
 TEST_F(IamServiceTest, OpenIdConnectProviders) {
   const std::string thumb(40, 'a');
-  json c = ok("CreateOpenIDConnectProvider",
-              {{"Url", "https://oidc.example.test:8443/cluster"}, {"ClientIDList", {"sts.amazonaws.com"}}, {"ThumbprintList", {thumb}}});
+  json c = ok("CreateOpenIDConnectProvider", {{"Url", "https://oidc.example.test:8443/cluster"},
+                                              {"ClientIDList", {"sts.amazonaws.com"}},
+                                              {"ThumbprintList", {thumb}}});
   const std::string arn = c["OpenIDConnectProviderArn"];
   EXPECT_EQ(arn, std::string("arn:aws:iam::") + kAccount + ":oidc-provider/oidc.example.test:8443/cluster");
-  EXPECT_EQ(err("CreateOpenIDConnectProvider", {{"Url", "https://oidc.example.test:8443/cluster"}}), "EntityAlreadyExists");
+  EXPECT_EQ(err("CreateOpenIDConnectProvider", {{"Url", "https://oidc.example.test:8443/cluster"}}),
+            "EntityAlreadyExists");
   EXPECT_EQ(err("CreateOpenIDConnectProvider", {{"Url", "http://plain.example.test"}}), "InvalidInput");
   ok("CreateOpenIDConnectProvider", {{"Url", "https://second.example.test"}});  // no thumbprints: optional
   json got = ok("GetOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}});
@@ -460,11 +498,15 @@ TEST_F(IamServiceTest, OpenIdConnectProviders) {
   EXPECT_EQ(ok("ListOpenIDConnectProviders")["OpenIDConnectProviderList"].size(), 2u);
   ok("AddClientIDToOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}, {"ClientID", "kube"}});
   EXPECT_EQ(ok("GetOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}})["ClientIDList"].size(), 2u);
-  ok("RemoveClientIDFromOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}, {"ClientID", "sts.amazonaws.com"}});
-  EXPECT_EQ(ok("GetOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}})["ClientIDList"], json::array({"kube"}));
+  ok("RemoveClientIDFromOpenIDConnectProvider",
+     {{"OpenIDConnectProviderArn", arn}, {"ClientID", "sts.amazonaws.com"}});
+  EXPECT_EQ(ok("GetOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}})["ClientIDList"],
+            json::array({"kube"}));
   const std::string thumb2(40, 'b');
-  ok("UpdateOpenIDConnectProviderThumbprint", {{"OpenIDConnectProviderArn", arn}, {"ThumbprintList", {thumb2}}});
-  EXPECT_EQ(ok("GetOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}})["ThumbprintList"], json::array({thumb2}));
+  ok("UpdateOpenIDConnectProviderThumbprint",
+     {{"OpenIDConnectProviderArn", arn}, {"ThumbprintList", {thumb2}}});
+  EXPECT_EQ(ok("GetOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}})["ThumbprintList"],
+            json::array({thumb2}));
   ctx_.account_id = kOther;
   EXPECT_EQ(err("GetOpenIDConnectProvider", {{"OpenIDConnectProviderArn", arn}}), "NoSuchEntity");
   ctx_.account_id = kAccount;
@@ -487,7 +529,8 @@ TEST_F(IamServiceTest, AccountSummaryAliasesAndUnsupported) {
   EXPECT_EQ(m["VersionsPerPolicyQuota"], 5);
   EXPECT_EQ(ok("ListAccountAliases")["AccountAliases"].size(), 0u);
   // The simulator comes with the policy engine.
-  EXPECT_EQ(err("SimulatePrincipalPolicy", {{"PolicySourceArn", "x"}, {"ActionNames", {"s3:GetObject"}}}), "InvalidAction");
+  EXPECT_EQ(err("SimulatePrincipalPolicy", {{"PolicySourceArn", "x"}, {"ActionNames", {"s3:GetObject"}}}),
+            "InvalidAction");
   // A caller that must not wait gets the call handed back.
   ctx_.may_block = false;
   EXPECT_TRUE(call("ListUsers").needsBlockingThread());
@@ -499,10 +542,12 @@ TEST_F(IamServiceTest, DirectoryCollectsPolicies) {
   ok("AddUserToGroup", {{"GroupName", "g"}, {"UserName", "alice"}});
   ok("PutUserPolicy", {{"UserName", "alice"}, {"PolicyName", "mine"}, {"PolicyDocument", kDoc}});
   ok("PutGroupPolicy", {{"GroupName", "g"}, {"PolicyName", "grp"}, {"PolicyDocument", kDoc}});
-  ok("AttachGroupPolicy", {{"GroupName", "g"}, {"PolicyArn", "arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess"}});
+  ok("AttachGroupPolicy",
+     {{"GroupName", "g"}, {"PolicyArn", "arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess"}});
   json p = ok("CreatePolicy", {{"PolicyName", "cust"}, {"PolicyDocument", kDoc}})["Policy"];
   ok("AttachUserPolicy", {{"UserName", "alice"}, {"PolicyArn", p["Arn"]}});
-  ok("PutUserPermissionsBoundary", {{"UserName", "alice"}, {"PermissionsBoundary", "arn:aws:iam::aws:policy/AmazonRoute53FullAccess"}});
+  ok("PutUserPermissionsBoundary",
+     {{"UserName", "alice"}, {"PermissionsBoundary", "arn:aws:iam::aws:policy/AmazonRoute53FullAccess"}});
 
   Directory dir(*iam_, clock_, std::chrono::seconds(1));
   auto pol = dir.policiesForUser(kAccount, "alice");

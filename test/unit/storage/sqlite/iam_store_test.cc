@@ -1,7 +1,8 @@
 // IamSqliteStore: IAM entities over the shared database, their rules, and persistence across reopen.
+#include "storage/sqlite/iam_store.h"
+
 #include <gtest/gtest.h>
 
-#include "storage/sqlite/iam_store.h"
 #include "storage/sqlite/migrations.h"
 #include "store_test_util.h"
 
@@ -68,7 +69,8 @@ TEST(IamStoreTest, EntitiesRulesAndReopen) {
     EXPECT_EQ(s.listUsersInGroup(kAcct, "devs")->at(0).name, "Alice");
     EXPECT_EQ(s.deleteGroup(kAcct, "devs").code(), Code::kFailedPrecondition);
     ASSERT_TRUE(s.putInlinePolicy({kAcct, PrincipalKind::kUser, "Alice", "p", "{}"}).isOk());
-    ASSERT_TRUE(s.putInlinePolicy({kAcct, PrincipalKind::kUser, "Alice", "P", "{\"x\":1}"}).isOk());  // replaces
+    ASSERT_TRUE(
+        s.putInlinePolicy({kAcct, PrincipalKind::kUser, "Alice", "P", "{\"x\":1}"}).isOk());  // replaces
     EXPECT_EQ(s.listInlinePolicies(kAcct, PrincipalKind::kUser, "alice")->size(), 1u);
     EXPECT_EQ(s.getInlinePolicy(kAcct, PrincipalKind::kUser, "alice", "p")->document, "{\"x\":1}");
 
@@ -144,7 +146,8 @@ TEST(IamStoreTest, EntitiesRulesAndReopen) {
   EXPECT_EQ(s.getAccessKey("AKIA2")->status, KeyStatus::kInactive);
   EXPECT_EQ(s.listPolicyVersions(std::string("arn:aws:iam::") + kAcct + ":policy/mp")->size(), 5u);
   EXPECT_EQ(s.getInstanceProfile(kAcct, "ip")->role_names.size(), 1u);
-  EXPECT_EQ(s.getOidcProvider(std::string("arn:aws:iam::") + kAcct + ":oidc-provider/oidc.example.test")->client_ids,
+  EXPECT_EQ(s.getOidcProvider(std::string("arn:aws:iam::") + kAcct + ":oidc-provider/oidc.example.test")
+                ->client_ids,
             (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(s.listAccounts()->size(), 1u);
 }
