@@ -17,6 +17,8 @@
 #include "app/server.h"
 #include "app/zone_admin.h"
 #include "dns/rdata.h"
+#include "services/iam/accounts.h"
+#include "storage/sqlite/iam_store.h"
 #include "dns/zonefile.h"
 #include "zone/zone.h"
 
@@ -106,6 +108,15 @@ int runCli(int argc, char** argv) {
   ccreate->add_option("--user", cred_user, "User name in the key's ARN")->capture_default_str();
   ccreate->add_option("--account", cred_account, "Account id (default: the default account)");
 
+  // account ...
+  auto* account_cmd = app.add_subcommand("account", "Manage accounts");
+  account_cmd->require_subcommand(1);
+  auto* acreate = account_cmd->add_subcommand(
+      "create",
+      "Create an account with an IAM user \"admin\" (AdministratorAccess) and an access key; prints "
+      "{\"AccountId\", \"UserArn\", \"AccessKeyId\", \"SecretAccessKey\"} as JSON");
+  acreate->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
+
   auto* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
@@ -165,6 +176,25 @@ int runCli(int argc, char** argv) {
     if (!key.ok()) return fail(key.status());
     std::printf("# %s (account %s)\n%s", key->principal_arn.c_str(), key->account_id.c_str(),
                 credentialsFileText(*key).c_str());
+    return 0;
+  }
+  if (*acreate) {
+    storage::SqliteOptions o;
+    o.data_dir = data_dir;
+    o.reader_connections = 1;
+    auto store = storage::SqliteStore::open(o);
+    if (!store.ok()) return fail(store.status());
+    auto box = loadOrCreateSecretBox(data_dir);
+    if (!box.ok()) return fail(box.status());
+    storage::IamSqliteStore iam_store(**store);
+    auto key = iam::createAccountWithAdmin(iam_store, *box, crypto::systemRandomSource(), "zonekeeper",
+                                           std::chrono::system_clock::now());
+    if (!key.ok()) return fail(key.status());
+    const nlohmann::json out = {{"AccountId", key->account_id},
+                                {"UserArn", key->principal_arn},
+                                {"AccessKeyId", key->access_key_id},
+                                {"SecretAccessKey", key->secret_access_key}};
+    std::printf("%s\n", out.dump().c_str());
     return 0;
   }
   if (*zlist) {

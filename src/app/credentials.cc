@@ -11,27 +11,12 @@
 
 #include "app/zone_admin.h"
 #include "crypto/crypto.h"
+#include "services/iam/accounts.h"
 
 namespace zk::app {
 namespace {
 
 constexpr const char* kAdminKeyMeta = "admin_access_key_id";
-
-std::string randomFrom(std::string_view alphabet, size_t n) {
-  // Rejection sampling keeps the choice uniform for any alphabet size.
-  std::string out;
-  const size_t limit = 256 - (256 % alphabet.size());
-  while (out.size() < n) {
-    auto bytes = crypto::randomBytes(2 * n);
-    if (!bytes.ok()) continue;
-    for (uint8_t b : *bytes) {
-      if (b >= limit) continue;
-      out.push_back(alphabet[b % alphabet.size()]);
-      if (out.size() == n) break;
-    }
-  }
-  return out;
-}
 
 Status writeAll(int fd, const std::string& data) {
   size_t off = 0;
@@ -95,29 +80,14 @@ Result<crypto::SecretBox> loadOrCreateSecretBox(const std::string& data_dir) {
   return box;
 }
 
-Result<NewAccessKey> createAccessKey(route53::CredentialStore& store, const crypto::SecretBox& box,
+Result<NewAccessKey> createAccessKey(storage::SqliteStore& store, const crypto::SecretBox& box,
                                      const std::string& account_id, const std::string& user_name,
                                      std::chrono::system_clock::time_point now) {
-  // Key ids: "AKIA" + 16 base32 characters; secrets: 40 base64 characters, as AWS issues them.
-  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
-  NewAccessKey k;
-  k.access_key_id = "AKIA" + randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", 16);
-  k.secret_access_key =
-      randomFrom("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", 40);
-  k.account_id = account_id;
-  k.principal_arn = "arn:aws:iam::" + account_id + ":user/" + user_name;
-  auto sealed = box.seal(k.secret_access_key, k.access_key_id);
-  if (!sealed.ok()) return sealed.status();
-  route53::AccessKey row;
-  row.access_key_id = k.access_key_id;
-  row.encrypted_secret.assign(sealed->begin(), sealed->end());
-  row.account_id = account_id;
-  row.user_name = user_name;
-  row.principal_arn = k.principal_arn;
-  row.status = route53::AccessKeyStatus::kActive;
-  row.created_at = now;
-  ZK_RETURN_IF_ERROR(store.createAccessKey(row));
-  return k;
+  storage::IamSqliteStore iam_store(store);
+  const crypto::RandomSource random = crypto::systemRandomSource();
+  auto user = iam::ensureUser(iam_store, random, account_id, user_name, user_name == iam::kAdminUserName, now);
+  if (!user.ok()) return user.status();
+  return iam::createAccessKey(iam_store, box, random, account_id, user->name, user->arn, now);
 }
 
 std::string credentialsFileText(const NewAccessKey& key, const std::string& profile) {
@@ -145,7 +115,9 @@ Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& stor
   if (recorded->has_value()) return std::optional<NewAccessKey>();
   auto account = ensureDefaultAccount(store);
   if (!account.ok()) return account.status();
-  auto key = createAccessKey(store, box, *account, "admin", std::chrono::system_clock::now());
+  storage::IamSqliteStore iam_store(store);
+  auto key = iam::createAdminKey(iam_store, box, crypto::systemRandomSource(), *account,
+                                 std::chrono::system_clock::now());
   if (!key.ok()) return key.status();
   ZK_RETURN_IF_ERROR(writePrivateFile(data_dir + "/" + kCredentialsFile, credentialsFileText(*key)));
   ZK_RETURN_IF_ERROR(store.setMeta(kAdminKeyMeta, key->access_key_id));
@@ -159,34 +131,6 @@ std::string credentialsUsage(const std::string& data_dir, const std::string& api
   if (ec) abs = data_dir;
   return "  export AWS_SHARED_CREDENTIALS_FILE=" + abs + "/" + kCredentialsFile + " AWS_DEFAULT_REGION=" +
          region + "\n  aws --endpoint-url " + api_endpoint + " route53 list-hosted-zones\n";
-}
-
-KeyResolver::KeyResolver(route53::CredentialStore& store, crypto::SecretBox box, const Clock& clock,
-                         std::chrono::milliseconds ttl)
-    : store_(store), box_(std::move(box)), clock_(clock), ttl_(ttl) {}
-
-Result<aws::Credential> KeyResolver::lookup(std::string_view access_key_id) {
-  const auto now = clock_.monotonic();
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(std::string(access_key_id));
-    if (it != cache_.end() && it->second.expires > now) return it->second.credential;
-  }
-  auto row = store_.getAccessKey(access_key_id);
-  if (!row.ok()) return row.status();
-  if (row->status != route53::AccessKeyStatus::kActive) return notFound("access key is inactive");
-  std::string sealed(row->encrypted_secret.begin(), row->encrypted_secret.end());
-  auto secret = box_.open(sealed, row->access_key_id);
-  if (!secret.ok()) return internalError("cannot decrypt the secret of an access key (wrong secret.key?)");
-  aws::Credential c;
-  c.access_key_id = row->access_key_id;
-  c.secret_access_key = std::move(secret).value();
-  c.account_id = row->account_id;
-  c.principal_arn = row->principal_arn;
-  std::lock_guard lock(mu_);
-  if (cache_.size() > 10000) cache_.clear();  // bound memory; entries are cheap to refill
-  cache_[c.access_key_id] = Entry{c, now + ttl_};
-  return c;
 }
 
 }  // namespace zk::app

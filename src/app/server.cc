@@ -105,6 +105,12 @@ Status Server::startApi() {
       api::ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",
                       [svc](const std::string& op, const nlohmann::json& in,
                             const route53::CallContext& ctx) { return svc->invoke(op, in, ctx); }});
+  iam_store_ = std::make_unique<storage::IamSqliteStore>(*store_);
+  iam_ = std::make_unique<iam::IamService>(*iam_store_, clock_, *box, crypto::systemRandomSource());
+  iam::IamService* iam_svc = iam_.get();
+  api_->addService(api::ApiService{"iam", iam::IamService::model(), "",
+                                   [iam_svc](const std::string& op, const nlohmann::json& in,
+                                             const api::CallContext& ctx) { return iam_svc->invoke(op, in, ctx); }});
   ZK_RETURN_IF_ERROR(api_->start());
 
   std::string host = options_.api_listen.substr(0, options_.api_listen.rfind(':'));
@@ -192,6 +198,8 @@ void Server::stop() {
     ::unlink(pidFilePath(options_.data_dir).c_str());
   }
   keys_.reset();
+  iam_.reset();
+  iam_store_.reset();
   route53_.reset();
   publisher_.reset();
   store_.reset();

@@ -15,8 +15,10 @@
 #include "authdns/server.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "services/iam/service.h"
 #include "services/route53/service.h"
 #include "services/route53/validation.h"
+#include "storage/sqlite/iam_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
 namespace zk::app {
@@ -68,6 +70,8 @@ class Server {
   std::unique_ptr<route53::Route53Service> route53_;
   std::unique_ptr<authdns::DnsServer> dns_;
   std::unique_ptr<KeyResolver> keys_;
+  std::unique_ptr<storage::IamSqliteStore> iam_store_;
+  std::unique_ptr<iam::IamService> iam_;
   std::unique_ptr<api::ApiFront> api_;
   std::vector<std::pair<std::string, dns::Name>> file_zones_;  // path -> apex
 };

@@ -10,7 +10,7 @@ namespace {
 // Conventions: names and ordering keys are BLOBs compared bytewise (always bind them as BLOBs:
 // SQLite orders every TEXT before every BLOB); times are microseconds since the Unix epoch; string
 // lists are BLOBs of (4-byte big-endian length, bytes) items (see sqlite_store.cc).
-constexpr std::array<std::string_view, 4> kMigrations{{
+constexpr std::array<std::string_view, 5> kMigrations{{
     // 1: hosted zones, record sets, changes, tags.
     R"sql(
 CREATE TABLE hosted_zones (
@@ -114,6 +114,155 @@ CREATE TABLE used_caller_references (
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO used_caller_references (account_id, caller_reference, zone_id, used_at_us)
   SELECT account_id, caller_reference, id, created_at_us FROM hosted_zones;
+)sql",
+    // 5: IAM (services/iam/store.h, storage/sqlite/iam_store.h). Names are unique per account and kind
+    // case-insensitively (name_key = ASCII-lowercased name), the given spelling is kept
+    // (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html#reference_iam-quotas-names).
+    // Tags and string lists are length-prefixed BLOB lists (tags: key, value, key, value...). The
+    // access_keys table SigV4 uses gains its GetAccessKeyLastUsed columns; every user that already has
+    // a key (the first-start admin, `credentials create`) becomes an IAM user with AdministratorAccess,
+    // which is what such a key could do before IAM existed.
+    R"sql(
+ALTER TABLE access_keys ADD COLUMN last_used_us INTEGER;
+ALTER TABLE access_keys ADD COLUMN last_used_service TEXT NOT NULL DEFAULT '';
+ALTER TABLE access_keys ADD COLUMN last_used_region TEXT NOT NULL DEFAULT '';
+CREATE INDEX access_keys_by_user ON access_keys (account_id, user_name, created_at_us);
+
+CREATE TABLE iam_users (
+  account_id           TEXT NOT NULL,
+  name_key             TEXT NOT NULL,
+  name                 TEXT NOT NULL,
+  path                 TEXT NOT NULL,
+  id                   TEXT NOT NULL UNIQUE,
+  arn                  TEXT NOT NULL,
+  permissions_boundary TEXT NOT NULL DEFAULT '',
+  tags                 BLOB NOT NULL,
+  created_at_us        INTEGER NOT NULL,
+  PRIMARY KEY (account_id, name_key)
+) WITHOUT ROWID;
+
+CREATE TABLE iam_groups (
+  account_id    TEXT NOT NULL,
+  name_key      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  path          TEXT NOT NULL,
+  id            TEXT NOT NULL UNIQUE,
+  arn           TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  PRIMARY KEY (account_id, name_key)
+) WITHOUT ROWID;
+
+CREATE TABLE iam_group_members (
+  account_id TEXT NOT NULL,
+  group_key  TEXT NOT NULL,
+  user_key   TEXT NOT NULL,
+  added_us   INTEGER NOT NULL,
+  PRIMARY KEY (account_id, group_key, user_key)
+) WITHOUT ROWID;
+CREATE INDEX iam_group_members_by_user ON iam_group_members (account_id, user_key);
+
+CREATE TABLE iam_roles (
+  account_id           TEXT NOT NULL,
+  name_key             TEXT NOT NULL,
+  name                 TEXT NOT NULL,
+  path                 TEXT NOT NULL,
+  id                   TEXT NOT NULL UNIQUE,
+  arn                  TEXT NOT NULL,
+  trust_policy         TEXT NOT NULL,
+  description          TEXT NOT NULL DEFAULT '',
+  max_session_duration INTEGER NOT NULL,
+  permissions_boundary TEXT NOT NULL DEFAULT '',
+  tags                 BLOB NOT NULL,
+  created_at_us        INTEGER NOT NULL,
+  PRIMARY KEY (account_id, name_key)
+) WITHOUT ROWID;
+
+CREATE TABLE iam_inline_policies (
+  account_id     TEXT NOT NULL,
+  kind           TEXT NOT NULL CHECK (kind IN ('user', 'group', 'role')),
+  principal_key  TEXT NOT NULL,
+  principal_name TEXT NOT NULL,
+  policy_key     TEXT NOT NULL,
+  policy_name    TEXT NOT NULL,
+  document       TEXT NOT NULL,
+  PRIMARY KEY (account_id, kind, principal_key, policy_key)
+) WITHOUT ROWID;
+
+CREATE TABLE iam_policies (
+  arn                TEXT PRIMARY KEY,
+  account_id         TEXT NOT NULL,
+  name_key           TEXT NOT NULL,
+  name               TEXT NOT NULL,
+  path               TEXT NOT NULL,
+  id                 TEXT NOT NULL UNIQUE,
+  description        TEXT NOT NULL DEFAULT '',
+  default_version_id TEXT NOT NULL,
+  next_version       INTEGER NOT NULL,
+  tags               BLOB NOT NULL,
+  created_at_us      INTEGER NOT NULL,
+  updated_at_us      INTEGER NOT NULL,
+  UNIQUE (account_id, name_key)
+) WITHOUT ROWID;
+
+CREATE TABLE iam_policy_versions (
+  policy_arn    TEXT NOT NULL REFERENCES iam_policies (arn) ON DELETE CASCADE,
+  version_id    TEXT NOT NULL,
+  document      TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  PRIMARY KEY (policy_arn, version_id)
+) WITHOUT ROWID;
+
+CREATE TABLE iam_attachments (
+  account_id     TEXT NOT NULL,
+  kind           TEXT NOT NULL CHECK (kind IN ('user', 'group', 'role')),
+  principal_key  TEXT NOT NULL,
+  principal_name TEXT NOT NULL,
+  policy_arn     TEXT NOT NULL,
+  PRIMARY KEY (account_id, kind, principal_key, policy_arn)
+) WITHOUT ROWID;
+CREATE INDEX iam_attachments_by_policy ON iam_attachments (policy_arn, account_id);
+
+CREATE TABLE iam_instance_profiles (
+  account_id    TEXT NOT NULL,
+  name_key      TEXT NOT NULL,
+  name          TEXT NOT NULL,
+  path          TEXT NOT NULL,
+  id            TEXT NOT NULL UNIQUE,
+  arn           TEXT NOT NULL,
+  created_at_us INTEGER NOT NULL,
+  PRIMARY KEY (account_id, name_key)
+) WITHOUT ROWID;
+
+CREATE TABLE iam_instance_profile_roles (
+  account_id  TEXT NOT NULL,
+  profile_key TEXT NOT NULL,
+  role_key    TEXT NOT NULL,
+  role_name   TEXT NOT NULL,
+  PRIMARY KEY (account_id, profile_key, role_key)
+) WITHOUT ROWID;
+CREATE INDEX iam_instance_profile_roles_by_role ON iam_instance_profile_roles (account_id, role_key);
+
+CREATE TABLE iam_oidc_providers (
+  arn           TEXT PRIMARY KEY,
+  account_id    TEXT NOT NULL,
+  url           TEXT NOT NULL,
+  client_ids    BLOB NOT NULL,
+  thumbprints   BLOB NOT NULL,
+  tags          BLOB NOT NULL,
+  created_at_us INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX iam_oidc_providers_by_account ON iam_oidc_providers (account_id, arn);
+
+-- Users ids: "AIDA" + 17 characters of A-Z2-7 (hex digits with 0, 1, 8, 9 mapped to Q, R, S, T).
+INSERT OR IGNORE INTO iam_users (account_id, name_key, name, path, id, arn, tags, created_at_us)
+  SELECT account_id, lower(user_name), user_name, '/',
+         'AIDA' || replace(replace(replace(replace(substr(hex(randomblob(9)), 1, 17), '0', 'Q'), '1', 'R'),
+                                   '8', 'S'), '9', 'T'),
+         principal_arn, X'', MIN(created_at_us)
+  FROM access_keys WHERE user_name != '' AND principal_arn LIKE 'arn:aws:iam::%:user/%'
+  GROUP BY account_id, lower(user_name);
+INSERT OR IGNORE INTO iam_attachments (account_id, kind, principal_key, principal_name, policy_arn)
+  SELECT account_id, 'user', name_key, name, 'arn:aws:iam::aws:policy/AdministratorAccess' FROM iam_users;
 )sql",
 }};
 

@@ -446,6 +446,11 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::open(const SqliteOptions& opti
   return store;
 }
 
+Status SqliteStore::read(const std::function<Status(Database&)>& fn) {
+  ReaderLease db = reader();
+  return fn(*db);
+}
+
 SqliteStore::~SqliteStore() {
   committer_.reset();  // finishes queued writes, closes the writer
   checkpointer_.reset();

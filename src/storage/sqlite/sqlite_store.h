@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -109,6 +110,11 @@ class SqliteStore final : public route53::ZoneStore,
   Result<std::optional<std::string>> getMeta(std::string_view key);
   Status setMeta(std::string_view key, std::string_view value);
   Status deleteMeta(std::string_view key);
+
+  // The shared writer and read pool, for the other stores over this database (iam_store.h).
+  GroupCommitter& committer() { return *committer_; }
+  // Runs `fn` on a pooled read-only connection.
+  Status read(const std::function<Status(Database&)>& fn);
 
   const std::string& databasePath() const { return path_; }
   GroupCommitter::Stats commitStats() const { return committer_->stats(); }
