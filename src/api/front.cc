@@ -345,7 +345,11 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
   call.ctx.anonymous = anonymous;
   if (!anonymous && authorizer_ != nullptr && svc->access) {
     for (const AccessRequest& need : svc->access(call.operation.operation, call.operation.input, call.ctx)) {
-      if (auto denied = authorizer_->authorize(call.ctx, need)) return render(protocol, svc, *denied, request_id);
+      if (auto denied = authorizer_->authorize(call.ctx, need)) {
+        // JSON services (ACM) name it AccessDeniedException.
+        if (protocol == aws::Protocol::kJson && denied->code == "AccessDenied") denied->code = "AccessDeniedException";
+        return render(protocol, svc, *denied, request_id);
+      }
     }
   }
   return call;

@@ -1,6 +1,9 @@
 // Composition of the running server: store -> zone snapshots -> publisher -> DNS workers; the API front.
 #include "app/server.h"
 
+#include "services/iam/access.h"
+#include "services/route53/access.h"
+
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -100,17 +103,28 @@ Status Server::startApi() {
   ao.io_threads = api_settings_.io_threads;
   ao.throttle = api_settings_.throttle;
   api_ = std::make_unique<api::ApiFront>(ao, keys_->asLookup(), clock_);
-  route53::Route53Service* svc = route53_.get();
-  api_->addService(
-      api::ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",
-                      [svc](const std::string& op, const nlohmann::json& in,
-                            const route53::CallContext& ctx) { return svc->invoke(op, in, ctx); }});
   iam_store_ = std::make_unique<storage::IamSqliteStore>(*store_);
+  directory_ = std::make_unique<iam::Directory>(*iam_store_, clock_);
+  authorizer_ = std::make_unique<iam::PolicyAuthorizer>(*directory_);
+  api_->setAuthorizer(authorizer_.get());
+
+  route53::Route53Service* svc = route53_.get();
+  api::ApiService r53{"route53", route53::Route53Service::model(), "/2013-04-01/",
+                      [svc](const std::string& op, const nlohmann::json& in, const api::CallContext& ctx) {
+                        return svc->invoke(op, in, ctx);
+                      }};
+  r53.access = route53::accessFor;
+  api_->addService(std::move(r53));
+
   iam_ = std::make_unique<iam::IamService>(*iam_store_, clock_, *box, crypto::systemRandomSource());
+  iam_->setPolicySimulator(authorizer_.get(), directory_.get());
   iam::IamService* iam_svc = iam_.get();
-  api_->addService(api::ApiService{"iam", iam::IamService::model(), "",
-                                   [iam_svc](const std::string& op, const nlohmann::json& in,
-                                             const api::CallContext& ctx) { return iam_svc->invoke(op, in, ctx); }});
+  api::ApiService iam{"iam", iam::IamService::model(), "",
+                      [iam_svc](const std::string& op, const nlohmann::json& in, const api::CallContext& ctx) {
+                        return iam_svc->invoke(op, in, ctx);
+                      }};
+  iam.access = iam::accessFor;
+  api_->addService(std::move(iam));
   ZK_RETURN_IF_ERROR(api_->start());
 
   std::string host = options_.api_listen.substr(0, options_.api_listen.rfind(':'));
@@ -199,6 +213,8 @@ void Server::stop() {
   }
   keys_.reset();
   iam_.reset();
+  authorizer_.reset();
+  directory_.reset();
   iam_store_.reset();
   route53_.reset();
   publisher_.reset();

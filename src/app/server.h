@@ -15,6 +15,8 @@
 #include "authdns/server.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "services/iam/authorizer.h"
+#include "services/iam/directory.h"
 #include "services/iam/service.h"
 #include "services/route53/service.h"
 #include "services/route53/validation.h"
@@ -71,6 +73,8 @@ class Server {
   std::unique_ptr<authdns::DnsServer> dns_;
   std::unique_ptr<KeyResolver> keys_;
   std::unique_ptr<storage::IamSqliteStore> iam_store_;
+  std::unique_ptr<iam::Directory> directory_;
+  std::unique_ptr<iam::PolicyAuthorizer> authorizer_;
   std::unique_ptr<iam::IamService> iam_;
   std::unique_ptr<api::ApiFront> api_;
   std::vector<std::pair<std::string, dns::Name>> file_zones_;  // path -> apex

@@ -123,4 +123,10 @@ Result<User> Directory::user(std::string_view account_id, std::string_view user_
   return store_.getUser(account_id, user_name);
 }
 
+Result<std::string> Directory::accountOfAccessKey(std::string_view access_key_id) {
+  auto key = store_.getAccessKey(access_key_id);
+  if (!key.ok()) return key.status();
+  return key->account_id;
+}
+
 }  // namespace zk::iam

@@ -44,6 +44,8 @@ class Directory {
   Result<std::string> managedPolicyDocument(std::string_view policy_arn);
   Result<std::vector<OidcProvider>> oidcProviders(std::string_view account_id);
   Result<User> user(std::string_view account_id, std::string_view user_name);
+  // The account of a long-term access key (GetAccessKeyInfo). kNotFound.
+  Result<std::string> accountOfAccessKey(std::string_view access_key_id);
   // Drops every cached result (after a write in this process, when it must be seen at once).
   void invalidate();
 

@@ -1,5 +1,6 @@
 // IamService: operation handlers (IAM API reference 2010-05-08): validation -> store -> output tree.
 #include "services/iam/service.h"
+#include "services/iam/simulate.h"
 
 #include <spdlog/spdlog.h>
 
@@ -1156,8 +1157,11 @@ ServiceResult IamService::invoke(std::string_view op, const json& in, const Call
   };
   if (!model_) return aws::makeAwsError(500, "InternalFailure", "IAM model unavailable");
   auto it = kOps.find(op);
+  if ((op == "SimulateCustomPolicy" || op == "SimulatePrincipalPolicy") && authorizer_ && directory_) {
+    if (!ctx.may_block) return ServiceResult::blocking();
+    return simulatePolicy(op, in, ctx, *authorizer_, *directory_, *model_);
+  }
   if (it == kOps.end()) {
-    // SimulateCustomPolicy / SimulatePrincipalPolicy come with the policy engine (src/authz).
     return aws::errorFromStatus(unimplemented("The operation " + std::string(op) + " is not supported."),
                                 aws::Protocol::kQuery);
   }

@@ -33,6 +33,9 @@
 
 namespace zk::iam {
 
+class PolicyAuthorizer;
+class Directory;
+
 // Quotas: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
 struct IamConfig {
   int max_access_keys_per_user = 2;          // Access keys assigned to an IAM user
@@ -62,6 +65,12 @@ class IamService {
   // Runs one operation ("CreateUser", ...) with its input value tree.
   ServiceResult invoke(std::string_view operation, const nlohmann::json& input, const CallContext& ctx);
 
+  // SimulateCustomPolicy / SimulatePrincipalPolicy evaluate with these (both must outlive the service).
+  void setPolicySimulator(PolicyAuthorizer* authorizer, Directory* directory) {
+    authorizer_ = authorizer;
+    directory_ = directory;
+  }
+
   struct Handlers;  // the operation table (service.cc)
 
  private:
@@ -76,6 +85,8 @@ class IamService {
   IamConfig config_;
   std::shared_ptr<const aws::ServiceModel> model_;
   std::mutex policy_mu_;  // serializes CreatePolicyVersion (version numbers)
+  PolicyAuthorizer* authorizer_ = nullptr;
+  Directory* directory_ = nullptr;
 };
 
 }  // namespace zk::iam
