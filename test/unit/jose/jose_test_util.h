@@ -104,6 +104,14 @@ class TestKey {
   size_t coord_;
 };
 
+// The token with one bit of its (decoded) signature flipped, still canonical base64url.
+inline std::string corruptSignature(const std::string& token) {
+  size_t dot = token.rfind('.');
+  std::string sig = *base64UrlDecode(token.substr(dot + 1));
+  sig[sig.size() / 2] = char(sig[sig.size() / 2] ^ 0x01);
+  return token.substr(0, dot + 1) + base64UrlEncode(sig);
+}
+
 inline std::string jwksJson(std::initializer_list<json> keys) {
   json arr = json::array();
   for (const auto& k : keys) arr.push_back(k);
