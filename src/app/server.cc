@@ -1,6 +1,7 @@
 // Composition of the running server: store -> zone snapshots -> publisher -> DNS workers; the API front.
 #include "app/server.h"
 
+#include "jose/https_fetcher.h"
 #include "services/iam/access.h"
 #include "services/route53/access.h"
 
@@ -125,7 +126,28 @@ Status Server::startApi() {
                       }};
   iam.access = iam::accessFor;
   api_->addService(std::move(iam));
+
+  // STS: temporary credentials sealed under the server's secret key; web identities verified against
+  // the JWKS their issuer publishes (fetched over HTTPS, trusting --tls-trust-file besides the system).
+  sealer_ = std::make_unique<sts::SessionSealer>(*box, crypto::systemRandomSource());
+  api_->setSessionLookup(sealer_->asLookup(clock_));
+  http::ClientOptions co;
+  co.trust_files = options_.tls_trust_files;
+  auto https = std::make_shared<const http::HttpsClient>(co);
+  if (!https->status().isOk()) return https->status();
+  jwks_ = std::make_unique<jose::JwksCache>(jose::httpsFetcher(https), clock_);
+  web_identity_ = std::make_unique<sts::WebIdentityVerifier>(*jwks_, clock_);
+  sts_ = std::make_unique<sts::StsService>(*directory_, *authorizer_, *sealer_, *web_identity_, clock_);
+  sts::StsService* sts_svc = sts_.get();
+  api::ApiService sts{"sts", sts::StsService::model(), "",
+                      [sts_svc](const std::string& op, const nlohmann::json& in, const api::CallContext& ctx) {
+                        return sts_svc->invoke(op, in, ctx);
+                      }};
+  sts.access = sts::accessFor;
+  sts.anonymous_operations = {"AssumeRoleWithWebIdentity"};
+  api_->addService(std::move(sts));
   ZK_RETURN_IF_ERROR(api_->start());
+  if (!options_.imds_listen.empty()) ZK_RETURN_IF_ERROR(startImds());
 
   std::string host = options_.api_listen.substr(0, options_.api_listen.rfind(':'));
   if (host.empty() || host == "0.0.0.0" || host == "[::]") host = "127.0.0.1";
@@ -141,6 +163,44 @@ Status Server::startApi() {
         credentialsUsage(options_.data_dir, endpoint, options_.region).c_str());
     std::fflush(stdout);
   }
+  return Status();
+}
+
+Status Server::startImds() {
+  if (options_.imds_role.empty()) return invalidArgument("--imds-listen needs --imds-role ROLE_ARN");
+  if (options_.imds_hop_limit < 1 || options_.imds_hop_limit > 64)
+    return invalidArgument("--imds-hop-limit must be 1-64");
+  auto role = sts::parseRoleArn(options_.imds_role);
+  if (!role.ok()) return invalidArgument("--imds-role: not a role ARN: " + options_.imds_role);
+  imds::ImdsConfig ic;
+  ic.role_arn = options_.imds_role;
+  ic.region = options_.region;
+  ic.allow_v1 = options_.imds_v1;
+  sts::StsService* sts_svc = sts_.get();
+  const std::string role_arn = options_.imds_role;
+  imds_ = std::make_unique<imds::ImdsService>(
+      ic,
+      [sts_svc, role_arn]() -> Result<imds::RoleCredentials> {
+        // Six-hour credentials (capped by the role's MaxSessionDuration), renewed well before expiry.
+        auto c = sts_svc->credentialsForService(role_arn, "ec2.amazonaws.com", std::chrono::hours(6));
+        if (!c.ok()) {
+          spdlog::warn("IMDS: no credentials for {}: {}", role_arn, c.status().toString());
+          return c.status();
+        }
+        return imds::RoleCredentials{c->access_key_id, c->secret_access_key, c->session_token, c->expiration};
+      },
+      clock_, crypto::systemRandomSource());
+  http::ServerConfig hc;
+  hc.listen = options_.imds_listen;
+  hc.threads = 1;
+  hc.max_body_bytes = 4096;
+  hc.ip_ttl = options_.imds_hop_limit;
+  imds::ImdsService* svc = imds_.get();
+  imds_http_ = std::make_unique<http::Server>(
+      hc, [svc](http::Request&& r, http::Responder respond) { respond(svc->handle(r)); });
+  ZK_RETURN_IF_ERROR(imds_http_->start());
+  spdlog::info("serving instance metadata (IMDSv2{}) on {} port {} for {}", options_.imds_v1 ? " and v1" : "",
+               options_.imds_listen, imds_http_->port(), options_.imds_role);
   return Status();
 }
 
@@ -202,6 +262,11 @@ Status Server::reload() {
 }
 
 void Server::stop() {
+  if (imds_http_) {
+    imds_http_->stop();
+    imds_http_.reset();
+  }
+  imds_.reset();
   if (api_) {
     api_->stop();  // finishes the requests in progress (their commits are durable either way)
     api_.reset();
@@ -212,6 +277,10 @@ void Server::stop() {
     ::unlink(pidFilePath(options_.data_dir).c_str());
   }
   keys_.reset();
+  sts_.reset();
+  web_identity_.reset();
+  jwks_.reset();
+  sealer_.reset();
   iam_.reset();
   authorizer_.reset();
   directory_.reset();

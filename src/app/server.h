@@ -18,6 +18,10 @@
 #include "services/iam/authorizer.h"
 #include "services/iam/directory.h"
 #include "services/iam/service.h"
+#include "services/imds/service.h"
+#include "services/sts/service.h"
+#include "http/server.h"
+#include "jose/jwks_cache.h"
 #include "services/route53/service.h"
 #include "services/route53/validation.h"
 #include "storage/sqlite/iam_store.h"
@@ -55,12 +59,14 @@ class Server {
 
   uint16_t dnsPort() const { return dns_ ? dns_->udpPort() : 0; }
   uint16_t apiPort() const { return api_ ? api_->port() : 0; }
+  uint16_t imdsPort() const { return imds_http_ ? imds_http_->port() : 0; }
   DnsCatalog& catalog() { return catalog_; }
   route53::Route53Service* route53() { return route53_.get(); }
 
  private:
   Status loadZoneFile(const std::string& path, bool initial);
   Status startApi();
+  Status startImds();
 
   ServeOptions options_;
   ApiSettings api_settings_;
@@ -76,6 +82,12 @@ class Server {
   std::unique_ptr<iam::Directory> directory_;
   std::unique_ptr<iam::PolicyAuthorizer> authorizer_;
   std::unique_ptr<iam::IamService> iam_;
+  std::unique_ptr<sts::SessionSealer> sealer_;
+  std::unique_ptr<jose::JwksCache> jwks_;
+  std::unique_ptr<sts::WebIdentityVerifier> web_identity_;
+  std::unique_ptr<sts::StsService> sts_;
+  std::unique_ptr<imds::ImdsService> imds_;
+  std::unique_ptr<http::Server> imds_http_;
   std::unique_ptr<api::ApiFront> api_;
   std::vector<std::pair<std::string, dns::Name>> file_zones_;  // path -> apex
 };

@@ -68,6 +68,13 @@ Result<aws::Credential> KeyResolver::lookup(std::string_view access_key_id) {
   c.secret_access_key = std::move(secret).value();
   c.account_id = row->account_id;
   c.principal_arn = row->principal_arn;
+  // aws:userid / GetCallerIdentity's UserId: the user's unique id (AIDA...), the account id for root keys.
+  // https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html#principaltable
+  if (row->user_name.empty() || row->principal_arn == "arn:aws:iam::" + row->account_id + ":root") {
+    c.user_id = row->account_id;
+  } else if (auto user = store_.getUser(row->account_id, row->user_name); user.ok()) {
+    c.user_id = user->id;
+  }
   std::lock_guard lock(mu_);
   if (cache_.size() > 10000) cache_.clear();  // bound memory; entries are cheap to refill
   cache_[c.access_key_id] = Entry{c, now + ttl_};

@@ -10,7 +10,7 @@ namespace zk::route53 {
 namespace {
 
 std::string zoneArn(const nlohmann::json& in, const char* member) {
-  return "arn:aws:route53:::hostedzone/" + stripResourcePrefix(in.value(member, ""), "hostedzone/");
+  return "arn:aws:route53:::hostedzone/" + stripResourcePrefix(in.value(member, ""), "hostedzone");
 }
 
 api::AccessRequest on(std::string action, std::string resource) {
@@ -63,7 +63,7 @@ std::vector<api::AccessRequest> accessFor(const std::string& op, const nlohmann:
   if (op == "GetHostedZone" || op == "DeleteHostedZone" || op == "UpdateHostedZoneComment")
     return {on(op, zoneArn(in, "Id"))};
   if (op == "ListResourceRecordSets" || op == "GetHostedZoneLimit") return {on(op, zoneArn(in, "HostedZoneId"))};
-  if (op == "GetChange") return {on(op, "arn:aws:route53:::change/" + stripResourcePrefix(in.value("Id", ""), "change/"))};
+  if (op == "GetChange") return {on(op, "arn:aws:route53:::change/" + stripResourcePrefix(in.value("Id", ""), "change"))};
   if (op == "ChangeTagsForResource" || op == "ListTagsForResource") {
     const std::string type = in.value("ResourceType", "hostedzone");
     return {on(op, "arn:aws:route53:::" + type + "/" + in.value("ResourceId", ""))};

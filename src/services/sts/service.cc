@@ -86,6 +86,15 @@ std::variant<SessionPolicies, aws::AwsError> sessionPolicies(const nlohmann::jso
 
 }  // namespace
 
+std::vector<api::AccessRequest> accessFor(const std::string& op, const nlohmann::json&, const api::CallContext&) {
+  if (op == "GetAccessKeyInfo") {
+    api::AccessRequest r;
+    r.action = "sts:GetAccessKeyInfo";
+    return {r};
+  }
+  return {};
+}
+
 Result<RoleName> parseRoleArn(std::string_view arn) {
   // arn:aws:iam::123456789012:role/path/Name
   static const std::regex kRole(R"(^arn:aws:iam::(\d{12}):role/(?:[\x21-\x7e]*/)?([\w+=,.@-]{1,64})$)");

@@ -60,6 +60,12 @@ class StsService {
   std::shared_ptr<const aws::ServiceModel> model_;
 };
 
+// What the front authorises before invoke(): sts:GetAccessKeyInfo on "*"; GetCallerIdentity and
+// GetSessionToken need no permission (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html);
+// AssumeRole* are authorised inside the service, against the role's trust policy.
+std::vector<api::AccessRequest> accessFor(const std::string& operation, const nlohmann::json& input,
+                                          const api::CallContext& ctx);
+
 // "arn:aws:iam::123456789012:role/path/Name" -> {account, name}; kInvalidArgument otherwise.
 struct RoleName {
   std::string account_id, name;

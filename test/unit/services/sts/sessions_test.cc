@@ -1,5 +1,6 @@
 // SessionSealer: sealed, stateless session tokens; expiry; tampering; the account in the key id.
 #include "services/sts/sessions.h"
+#include "services/sts/service.h"
 
 #include <gtest/gtest.h>
 
