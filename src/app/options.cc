@@ -169,4 +169,18 @@ Status applyConfigFile(const CLI::App& serve, const std::vector<ServeFlag>& flag
   return Status();
 }
 
+Status validateServeOptions(const ServeOptions& opts, const ApiSettings& api) {
+  // A call takes one whole token, so a bucket that holds less than one never lets a call through.
+  // 0 keeps its meaning (a bucket the size of the rate, at least 1).
+  const double burst = api.throttle.burst;
+  if (burst != 0 && !(burst >= 1))
+    return invalidArgument("\"api-throttle-burst\": " + std::to_string(burst) +
+                           " is below 1: a call takes one whole token, so no call would ever pass (use 0 for "
+                           "a bucket the size of the rate, or a value of at least 1)");
+  if (api.throttle.requests_per_second != api.throttle.requests_per_second)  // NaN
+    return invalidArgument("\"api-throttle-rate\": not a number");
+  (void)opts;
+  return Status();
+}
+
 }  // namespace zk::app

@@ -369,5 +369,30 @@ TEST_F(OptionsTest, BadFilesFail) {
   EXPECT_TRUE(empty_object.run({"--config", writeText("{}")}).isOk());
 }
 
+// A bucket smaller than one token never lets a call through: refused at start, naming the flag.
+TEST_F(OptionsTest, ThrottleBurstBelowOneIsRefused) {
+  for (const char* burst : {"0.5", "0.999", "-1", "nan"}) {
+    SCOPED_TRACE(burst);
+    ServeParse p;
+    ASSERT_TRUE(p.run({"--api-throttle-rate", "10", "--api-throttle-burst", burst}).isOk());
+    Status s = validateServeOptions(p.options(), p.api());
+    EXPECT_FALSE(s.isOk());
+    EXPECT_EQ(s.code(), Code::kInvalidArgument);
+    EXPECT_NE(s.message().find("\"api-throttle-burst\""), std::string::npos) << s.message();
+  }
+  ServeParse from_file;
+  ASSERT_TRUE(from_file.run({"--config", writeText(R"({"api-throttle-burst": 0.25})")}).isOk());
+  EXPECT_FALSE(validateServeOptions(from_file.options(), from_file.api()).isOk());
+  for (const char* burst : {"0", "1", "2.5", "100"}) {
+    SCOPED_TRACE(burst);
+    ServeParse p;
+    ASSERT_TRUE(p.run({"--api-throttle-rate", "10", "--api-throttle-burst", burst}).isOk());
+    EXPECT_TRUE(validateServeOptions(p.options(), p.api()).isOk());
+  }
+  ServeParse defaults;
+  ASSERT_TRUE(defaults.run({}).isOk());
+  EXPECT_TRUE(validateServeOptions(defaults.options(), defaults.api()).isOk());
+}
+
 }  // namespace
 }  // namespace zk::app
