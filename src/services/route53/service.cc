@@ -264,14 +264,15 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
                                            std::to_string(config_.max_hosted_zones_per_account) +
                                            " hosted zones.");
   // One DNS server answers for every account, so a name is served by one zone only (Route 53 itself
-  // allows duplicates, each on its own name servers).
+  // allows duplicates, each on its own name servers). Another account's zone of this name, or a parent
+  // or child of it, is refused by the store inside its transaction (ConflictingDomainExists below);
+  // one's own zone of this name here (serialized by lifecycle_mu_).
   {
-    auto all = zones_.allHostedZones();
-    if (!all.ok()) return internal(all.status(), ctx);
-    for (const HostedZone& z : *all)
-      if (z.name == *name)
-        return error("HostedZoneAlreadyExists", "A hosted zone for " + route53NameText(*name) +
-                                                    " already exists on this server.");
+    auto mine = zones_.listHostedZonesByName(ctx.account_id, *name, "", 1);
+    if (!mine.ok()) return internal(mine.status(), ctx);
+    if (!mine->zones.empty() && mine->zones.front().name == *name)
+      return error("HostedZoneAlreadyExists", "A hosted zone for " + route53NameText(*name) +
+                                                  " already exists on this server.");
   }
 
   HostedZone hz;
@@ -288,6 +289,8 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
   if (!info.ok()) {
     if (info.status().code() == Code::kAlreadyExists)
       return error("HostedZoneAlreadyExists", info.status().message());
+    if (info.status().code() == Code::kFailedPrecondition)
+      return error("ConflictingDomainExists", info.status().message());
     return internal(info.status(), ctx);
   }
   hz.record_count = static_cast<int64_t>(initial.size());

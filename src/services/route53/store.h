@@ -277,6 +277,10 @@ class ZoneStore {
   // PENDING change, atomically. The zone's version becomes 1.
   // kAlreadyExists: the zone id or the change id exists, or the account used the caller reference
   // before (even for a zone deleted since).
+  // kFailedPrecondition: a zone of ANOTHER account has this name or is a parent or a child of this
+  // one (one DNS server answers for every zone, so its names would be answered from the wrong
+  // account's zone). Checked inside the create's transaction, so two concurrent creates cannot race.
+  // Zones of one account may nest, and may share a name (the service refuses the latter).
   // kInvalidArgument: a record set lies outside the zone, or two share an identity.
   virtual Result<ChangeInfo> createHostedZone(const HostedZone& zone,
                                               std::span<const RecordSet> initial_record_sets,

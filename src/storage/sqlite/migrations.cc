@@ -10,7 +10,7 @@ namespace {
 // Conventions: names and ordering keys are BLOBs compared bytewise (always bind them as BLOBs:
 // SQLite orders every TEXT before every BLOB); times are microseconds since the Unix epoch; string
 // lists are BLOBs of (4-byte big-endian length, bytes) items (see sqlite_store.cc).
-constexpr std::array<std::string_view, 4> kMigrations{{
+constexpr std::array<std::string_view, 5> kMigrations{{
     // 1: hosted zones, record sets, changes, tags.
     R"sql(
 CREATE TABLE hosted_zones (
@@ -114,6 +114,11 @@ CREATE TABLE used_caller_references (
 ) WITHOUT ROWID;
 INSERT OR IGNORE INTO used_caller_references (account_id, caller_reference, zone_id, used_at_us)
   SELECT account_id, caller_reference, id, created_at_us FROM hosted_zones;
+)sql",
+    // 5: zones by name across accounts, for createHostedZone's name checks (one zone per name; no
+    // parent/child zones of different accounts).
+    R"sql(
+CREATE INDEX hosted_zones_by_name_key ON hosted_zones (name_key);
 )sql",
 }};
 

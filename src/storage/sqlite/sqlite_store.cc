@@ -319,6 +319,42 @@ Status applyBatch(Database& db, std::string_view zone_id, const ChangeBatchWrite
   return insertChange(db, zone_id, batch.change, version + 1, out);
 }
 
+// The name rule of createHostedZone (store.h), inside its transaction. Every zone is served by the
+// same name servers, so Route 53's rule for public zones that share name servers applies across
+// accounts: "Two hosted zones that have the same name or that have a parent/child relationship
+// (example.com and test.example.com) can't have any common name servers" (ConflictingDomainExists,
+// https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html#API_CreateHostedZone_Errors).
+// Within one account a parent and a child zone stay allowed: the DNS answers from the closest
+// enclosing zone, as a delegation would. Lookups use hosted_zones_by_name_key (migration 5).
+Status checkZoneName(Database& db, const HostedZone& zone) {
+  const Status conflict = failedPrecondition("The hosted zone " + route53::route53NameText(zone.name) +
+                                             " conflicts with an existing hosted zone.");
+  // The name itself and every enclosing name but the root, by exact key.
+  for (dns::Name n = zone.name;; n = n.parent()) {
+    Result<Statement> q =
+        db.cached("SELECT 1 FROM hosted_zones WHERE name_key = ?1 AND account_id <> ?2 LIMIT 1");
+    if (!q.ok()) return std::move(q).status();
+    q->bindBlob(1, route53::route53NameKey(n)).bind(2, zone.account_id);
+    Result<bool> e = exists(*q);
+    if (!e.ok()) return std::move(e).status();
+    if (*e) return conflict;
+    if (n.labelCount() <= 1) break;
+  }
+  // Children: keys that extend this one ("com.example." < child < "com.example/"; '.' separates
+  // labels only, a '.' inside a label is escaped).
+  const std::string key = route53::route53NameKey(zone.name);
+  std::string end = key;
+  end.back() = '/';
+  Result<Statement> q = db.cached(
+      "SELECT 1 FROM hosted_zones WHERE name_key > ?1 AND name_key < ?2 AND account_id <> ?3 LIMIT 1");
+  if (!q.ok()) return std::move(q).status();
+  q->bindBlob(1, key).bindBlob(2, end).bind(3, zone.account_id);
+  Result<bool> e = exists(*q);
+  if (!e.ok()) return std::move(e).status();
+  if (*e) return conflict;
+  return Status();
+}
+
 Status applyCreateZone(Database& db, const HostedZone& zone, std::span<const RecordSet> records,
                        const ChangeRequest& change, ChangeInfo& out) {
   {
@@ -329,6 +365,7 @@ Status applyCreateZone(Database& db, const HostedZone& zone, std::span<const Rec
     if (!e.ok()) return std::move(e).status();
     if (*e) return alreadyExists("hosted zone id " + zone.id + " already exists");
   }
+  ZK_RETURN_IF_ERROR(checkZoneName(db, zone));
   {
     // A caller reference is used up for good, also once its zone is deleted (Route 53
     // CreateHostedZone: HostedZoneAlreadyExists; migration 4).

@@ -109,6 +109,38 @@ TEST_F(Route53ServiceTest, DeferredChangeAnswersOnceAfterTheCommitAndOtherCallsC
             1);  // x.test was not created
 }
 
+// Every zone is served by the same name servers, so another account's zone may not sit above or
+// below one's own (it would answer for its names); within one account nesting is allowed, and the
+// DNS answers from the closest enclosing zone.
+TEST_F(Route53ServiceTest, ZonesOfAnotherAccountCannotNestWithOnesOwn) {
+  std::string a = createZone("a.test");
+  for (const char* name : {"sub.a.test", "deep.sub.a.test.", "test", "a.test"}) {
+    SCOPED_TRACE(name);
+    auto r = call("CreateHostedZone", {{"Name", name}, {"CallerReference", std::string("b-") + name}},
+                  kOtherAccount);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "ConflictingDomainExists");
+    EXPECT_EQ(r.error().http_status, 400);
+    std::string text = name;
+    if (text.back() != '.') text += ".";
+    EXPECT_EQ(r.error().message, "The hosted zone " + text + " conflicts with an existing hosted zone.");
+  }
+  EXPECT_EQ(ok("GetHostedZoneCount", json::object(), kOtherAccount)["HostedZoneCount"], 0);
+  EXPECT_EQ(catalog_.current()->size(), 1u);
+  // The same account may delegate to a child zone: the DNS answers its names from the child.
+  ok("ChangeResourceRecordSets", upsert(a, "www.sub.a.test", "A", {"192.0.2.1"}));
+  std::string sub = createZone("sub.a.test");
+  ok("ChangeResourceRecordSets", upsert(sub, "www.sub.a.test", "A", {"192.0.2.2"}));
+  const std::string qname = dns::Name::fromText("www.sub.a.test.")->wireString();
+  const zone::Zone* z = catalog_.current()->findZone(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(qname.data()), qname.size()));
+  ASSERT_NE(z, nullptr);
+  EXPECT_EQ(z->apex().toText(), "sub.a.test.");
+  EXPECT_EQ(served("sub.a.test.", "www.sub.a.test.", t::kA), std::vector<std::string>{"192.0.2.2"});
+  // Unrelated names in the other account are fine.
+  createZone("b.test", kOtherAccount);
+}
+
 TEST_F(Route53ServiceTest, CallerReferenceIsNeverReusedAfterDelete) {
   // Route 53 never accepts a CallerReference twice, even once its zone is deleted (API_CreateHostedZone).
   auto created = ok("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "once"}});
