@@ -59,9 +59,15 @@ Status Server::start() {
   rc.max_record_sets_per_zone = api_settings_.max_record_sets_per_zone;
   rc.max_hosted_zones_per_account = api_settings_.max_hosted_zones_per_account;
   publisher_ = std::make_unique<CatalogPublisher>(catalog_);
-  route53_ = std::make_unique<route53::Route53Service>(*store_, *store_, *publisher_, clock_, rc);
-  ZK_RETURN_IF_ERROR(route53_->syncAll());
+  // The --zone-file zones first: they keep their names. A stored zone at or inside one of them (made
+  // before this server had the file, or by `zone import`) is not served, only logged, so a start
+  // never fails over a collision already stored; CreateHostedZone refuses new ones.
   for (const auto& f : options_.zone_files) ZK_RETURN_IF_ERROR(loadZoneFile(f, true));
+  route53_ = std::make_unique<route53::Route53Service>(*store_, *store_, *publisher_, clock_, rc);
+  std::vector<dns::Name> file_apexes;
+  for (const auto& [path, apex] : file_zones_) file_apexes.push_back(apex);
+  route53_->setExternalZones(std::move(file_apexes));
+  ZK_RETURN_IF_ERROR(route53_->syncAll());
 
   // The parsed records are freed now; hand their pages back so only the snapshots stay resident.
   ::malloc_trim(0);
@@ -135,6 +141,7 @@ Status Server::loadZoneFile(const std::string& path, bool initial) {
     if (current) return alreadyExists("zone " + apex.toText() + " from " + path + " is already served");
     auto z = zone::Zone::build(apex, std::move(records));
     if (!z.ok()) return Status(z.status().code(), path + ": " + z.status().message());
+    publisher_->reserve(apex);
     catalog_.putZone(std::move(z).value());
     file_zones_.emplace_back(path, apex);
     return Status();

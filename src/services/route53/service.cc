@@ -274,6 +274,18 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
       return error("HostedZoneAlreadyExists", "A hosted zone for " + route53NameText(*name) +
                                                   " already exists on this server.");
   }
+  // A zone the DNS serves from outside the store (--zone-file) keeps its names: "You tried to create a
+  // hosted zone that has the same name as an existing hosted zone or that's the parent or child of an
+  // existing hosted zone, and you specified a delegation set that shares one or more name servers
+  // with the existing hosted zone" (ConflictingDomainExists,
+  // https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html#API_CreateHostedZone_Errors).
+  {
+    std::lock_guard lock(cache_mu_);
+    for (const dns::Name& apex : external_zones_)
+      if (name->isSubdomainOf(apex))
+        return error("ConflictingDomainExists", "The hosted zone " + route53NameText(*name) +
+                                                    " conflicts with an existing hosted zone.");
+  }
 
   HostedZone hz;
   hz.id = newHostedZoneId();
@@ -305,6 +317,11 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
               {"ChangeInfo", changeInfoJson(*info, sync_.isServed(hz.id, info->zone_version))},
               {"DelegationSet", delegationSetJson(hz)},
               {"Location", "https://route53.amazonaws.com/2013-04-01/hostedzone/" + hz.id}};
+}
+
+void Route53Service::setExternalZones(std::vector<dns::Name> apexes) {
+  std::lock_guard lock(cache_mu_);
+  external_zones_ = std::move(apexes);
 }
 
 ServiceResult Route53Service::getHostedZone(const json& in, const CallContext& ctx) {
