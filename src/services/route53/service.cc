@@ -690,16 +690,17 @@ ServiceResult Route53Service::getChange(const json& in, const CallContext& ctx) 
   auto no_such = [&] { return error("NoSuchChange", "A change with the specified change ID does not exist: " + id); };
   auto info = zones_.getChange(id);
   if (!info.ok()) return info.status().code() == Code::kNotFound ? ServiceResult(no_such()) : internal(info.status(), ctx);
-  // The change belongs to the account that owns (or owned) its zone.
-  bool mine = false;
-  {
+  // The change belongs to the account that owns (or owned) its zone, stored with the change so it
+  // outlives the zone and a restart. A change stored before that knew no account: ask the zone.
+  bool mine = !info->account_id.empty() && info->account_id == ctx.account_id;
+  if (info->account_id.empty()) {
     std::lock_guard lock(cache_mu_);
     auto d = deleted_zones_.find(info->zone_id);
     if (d != deleted_zones_.end()) mine = d->second == ctx.account_id;
   }
   if (!mine) {
     aws::AwsError err;
-    if (!zoneRef(info->zone_id, ctx, &err).ok()) return no_such();
+    if (!info->account_id.empty() || !zoneRef(info->zone_id, ctx, &err).ok()) return no_such();
   }
   const bool insync = info->status == ChangeStatus::kInSync || sync_.isServed(info->zone_id, info->zone_version);
   return json{{"ChangeInfo", changeInfoJson(*info, insync)}};

@@ -198,6 +198,10 @@ struct ChangeInfo {
   // The zone's version once this change was applied (HostedZone::version). The service publishes
   // DNS snapshots in this order; the DNS publish generation itself is not stored.
   int64_t zone_version = 0;
+  // The account that owned the zone when the change was made, kept after the zone is deleted: GetChange
+  // answers for every change id ever returned, in that account only. Empty for a change stored
+  // before schema 6 whose zone was already gone.
+  std::string account_id;
 };
 
 // Identity of a change the caller is about to commit (the service generates ids and times).

@@ -477,6 +477,37 @@ TEST_F(Route53ServiceTest, WritesFromAnotherProcessAreReloaded) {
   EXPECT_EQ(served("ext.test.", "outside.ext.test.", t::kA), std::vector<std::string>{"192.0.2.46"});
 }
 
+// GetChange answers for every change id ever returned (CreateHostedZone, ChangeResourceRecordSets,
+// DeleteHostedZone), after a restart too, and only in the zone's account. A DeleteHostedZone change
+// used to answer NoSuchChange after one (its account was remembered in memory only).
+TEST_F(Route53ServiceTest, GetChangeKnowsEveryChangeAfterARestart) {
+  std::vector<std::string> changes;
+  auto created = ok("CreateHostedZone", {{"Name", "kept.test"}, {"CallerReference", "kept"}});
+  changes.push_back(created["ChangeInfo"]["Id"]);
+  const std::string kept = created["HostedZone"]["Id"].get<std::string>().substr(12);
+  changes.push_back(
+      ok("ChangeResourceRecordSets", upsert(kept, "a.kept.test", "A", {"192.0.2.1"}))["ChangeInfo"]["Id"]);
+  auto gone = ok("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "gone"}});
+  changes.push_back(gone["ChangeInfo"]["Id"]);
+  auto deleted = ok("DeleteHostedZone", {{"Id", gone["HostedZone"]["Id"]}});
+  changes.push_back(deleted["ChangeInfo"]["Id"]);
+  EXPECT_EQ(ok("GetChange", {{"Id", changes.back()}})["ChangeInfo"]["Status"], "INSYNC");  // removed
+
+  closeAll();
+  catalog_.removeZone(*dns::Name::fromText("kept.test."));
+  openAll();
+  ASSERT_TRUE(store_->markAllChangesInSync().isOk());  // as Server::start does once the zones are served
+  for (const std::string& id : changes) {
+    SCOPED_TRACE(id);
+    json out = ok("GetChange", {{"Id", id}});
+    EXPECT_EQ(out["ChangeInfo"]["Id"], id);
+    EXPECT_EQ(out["ChangeInfo"]["Status"], "INSYNC");
+    auto r = call("GetChange", {{"Id", id}}, kOtherAccount);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "NoSuchChange");
+  }
+}
+
 TEST_F(Route53ServiceTest, RestartServesWhatWasStored) {
   std::string id = createZone("persist.test");
   ok("ChangeResourceRecordSets", upsert(id, "p.persist.test", "AAAA", {"2001:db8::1"}));

@@ -163,6 +163,29 @@ TEST_F(ZoneStoreTest, ConcurrentParentAndChildOfTwoAccountsNeverBothSucceed) {
   }
 }
 
+// Every change keeps the account of its zone, also once the zone is deleted and the store reopened.
+TEST_F(ZoneStoreTest, ChangesKeepTheirAccountAfterTheZoneIsDeleted) {
+  HostedZone z = zoneNamed("acct.example.", "333333333333");
+  route53::ChangeRequest create = changeRequest("create");
+  ASSERT_TRUE(store_->createHostedZone(z, apexRecords(z), create).ok());
+  route53::ChangeBatchWrite batch = batchOf({upsert(RS("www.acct.example.", rrtype::kA, {"192.0.2.1"}))});
+  Result<route53::ChangeInfo> changed = store_->commitChangeBatch(z.id, batch);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->account_id, "333333333333");
+  route53::ChangeRequest del = changeRequest("delete");
+  Result<route53::ChangeInfo> deleted = store_->deleteHostedZone(z.id, del, /*force=*/true);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->account_id, "333333333333");
+  store_.reset();
+  store_ = openStore(dir_.path());
+  for (const std::string& id : {create.id, batch.change.id, del.id}) {
+    Result<route53::ChangeInfo> c = store_->getChange(id);
+    ASSERT_TRUE(c.ok()) << id;
+    EXPECT_EQ(c->zone_id, z.id);
+    EXPECT_EQ(c->account_id, "333333333333") << id;
+  }
+}
+
 TEST_F(ZoneStoreTest, CreateRejectsDuplicatesAndLeavesNoTrace) {
   HostedZone z = makeZone("example.com.");
   // Same caller reference in the same account.
