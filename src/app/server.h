@@ -1,6 +1,8 @@
 // The running zonekeeper process: storage, DNS catalog and workers, and the AWS API front.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -56,6 +58,7 @@ class Server {
 
  private:
   Status loadZoneFile(const std::string& path, bool initial);
+  Status lockDataDir();
   Status startApi();
 
   ServeOptions options_;
@@ -70,6 +73,7 @@ class Server {
   std::unique_ptr<KeyResolver> keys_;
   std::unique_ptr<ApiFront> api_;
   std::vector<std::pair<std::string, dns::Name>> file_zones_;  // path -> apex
+  int pid_fd_ = -1;  // the pid file, write-locked while this server runs (lockDataDir)
 };
 
 // Loads and validates a master file: origin from `origin` (if given), else $ORIGIN or the SOA owner.
@@ -77,6 +81,10 @@ Result<std::pair<dns::Name, std::vector<dns::ResourceRecord>>> readZoneFile(cons
                                                                             const std::string& origin);
 
 // The server's pid file in the data folder (so `zone import` can tell a running server to reload).
+// A running server holds a POSIX write lock on it (fcntl F_SETLK on the whole file).
 std::string pidFilePath(const std::string& data_dir);
+// The pid of the process holding that lock, or 0 when none does (no pid file, or a stale one left by
+// a crash). Seen from another process only: POSIX locks never conflict within the holder itself.
+Result<pid_t> dataDirLockHolder(const std::string& data_dir);
 
 }  // namespace zk::app
