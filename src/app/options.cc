@@ -32,6 +32,17 @@ std::vector<ServeFlag> serveFlags(ServeOptions& so, ApiSettings& api) {
       {{"api-tls-key"}, "PEM private key for --api-tls-cert", &so.api_tls_key, false},
       {{"api-workers"}, "Threads running API calls (0 = on the I/O threads)", &api.workers},
       {{"api-io-threads"}, "HTTP I/O threads", &api.io_threads},
+      {{"api-max-connections"}, "Open API connections at most", &api.max_connections},
+      {{"api-max-connections-per-ip"},
+       "Open API connections from one address at most (0 = no limit)",
+       &api.max_connections_per_ip},
+      {{"api-read-timeout-ms"},
+       "Close an API connection that takes longer to send a request (from its first byte; from accept "
+       "for the first request) (milliseconds)",
+       &api.read_timeout_ms},
+      {{"api-idle-timeout-ms"},
+       "Close a keep-alive API connection idle this long (milliseconds)",
+       &api.idle_timeout_ms},
       {{"api-throttle-rate"},
        "API calls per second per account (token bucket; 0 = unlimited)",
        &api.throttle.requests_per_second},
@@ -179,6 +190,9 @@ Status validateServeOptions(const ServeOptions& opts, const ApiSettings& api) {
                            "a bucket the size of the rate, or a value of at least 1)");
   if (api.throttle.requests_per_second != api.throttle.requests_per_second)  // NaN
     return invalidArgument("\"api-throttle-rate\": not a number");
+  if (api.max_connections < 1) return invalidArgument("\"api-max-connections\": must be at least 1");
+  if (api.read_timeout_ms < 1) return invalidArgument("\"api-read-timeout-ms\": must be at least 1");
+  if (api.idle_timeout_ms < 1) return invalidArgument("\"api-idle-timeout-ms\": must be at least 1");
   (void)opts;
   return Status();
 }

@@ -153,6 +153,10 @@ Status Server::startApi() {
   ao.workers = api_settings_.workers;
   ao.io_threads = api_settings_.io_threads;
   ao.throttle = api_settings_.throttle;
+  ao.max_connections = api_settings_.max_connections;
+  ao.max_connections_per_address = api_settings_.max_connections_per_ip;
+  ao.read_timeout = std::chrono::milliseconds(api_settings_.read_timeout_ms);
+  ao.idle_timeout = std::chrono::milliseconds(api_settings_.idle_timeout_ms);
   api_ = std::make_unique<ApiFront>(ao, keys_->asLookup(), clock_);
   route53::Route53Service* svc = route53_.get();
   api_->addService(ApiService{"route53", route53::Route53Service::model(), "/2013-04-01/",

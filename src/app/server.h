@@ -36,6 +36,13 @@ struct ApiSettings {
   // Group commit: how long the store's writer waits for more concurrent writes before one fsync
   // (SqliteOptions::gather_wait); < 0 = the store's default.
   int store_gather_us = -1;
+  // The HTTP listener's limits (http::ServerConfig): open connections in all and per peer address
+  // (0 = no per-address limit), read timeout (from a request's first byte, for the first one from
+  // accept, to its last) and keep-alive idle timeout, in milliseconds.
+  size_t max_connections = 1024;
+  size_t max_connections_per_ip = 64;
+  int read_timeout_ms = 30000;
+  int idle_timeout_ms = 60000;
 };
 
 // Threading: start(), reload() and stop() are called from the main thread only.

@@ -42,6 +42,10 @@ nlohmann::json snapshot(const ServeOptions& so, const ApiSettings& api) {
       {"api.max_zones", api.max_hosted_zones_per_account},
       {"api.hostmaster", api.hostmaster},
       {"api.store_gather_us", api.store_gather_us},
+      {"api.max_connections", api.max_connections},
+      {"api.max_connections_per_ip", api.max_connections_per_ip},
+      {"api.read_timeout_ms", api.read_timeout_ms},
+      {"api.idle_timeout_ms", api.idle_timeout_ms},
   };
 }
 
@@ -392,6 +396,31 @@ TEST_F(OptionsTest, ThrottleBurstBelowOneIsRefused) {
   ServeParse defaults;
   ASSERT_TRUE(defaults.run({}).isOk());
   EXPECT_TRUE(validateServeOptions(defaults.options(), defaults.api()).isOk());
+}
+
+// The HTTP listener's limits are serve flags (and config keys); nonsense values are refused at start.
+TEST_F(OptionsTest, ApiConnectionLimitsAndTimeouts) {
+  ServeParse p;
+  ASSERT_TRUE(
+      p.run({"--api-max-connections", "100", "--api-max-connections-per-ip", "8", "--api-read-timeout-ms",
+             "5000", "--config", writeText(R"({"api-idle-timeout-ms": 7000})")})
+          .isOk());
+  EXPECT_EQ(p.api().max_connections, 100u);
+  EXPECT_EQ(p.api().max_connections_per_ip, 8u);
+  EXPECT_EQ(p.api().read_timeout_ms, 5000);
+  EXPECT_EQ(p.api().idle_timeout_ms, 7000);
+  EXPECT_TRUE(validateServeOptions(p.options(), p.api()).isOk());
+  for (const char* flag : {"api-max-connections", "api-read-timeout-ms", "api-idle-timeout-ms"}) {
+    SCOPED_TRACE(flag);
+    ServeParse bad;
+    ASSERT_TRUE(bad.run({std::string("--") + flag, "0"}).isOk());
+    Status s = validateServeOptions(bad.options(), bad.api());
+    EXPECT_FALSE(s.isOk());
+    EXPECT_NE(s.message().find(std::string("\"") + flag + "\""), std::string::npos) << s.message();
+  }
+  ServeParse unlimited;  // 0 = no per-address limit
+  ASSERT_TRUE(unlimited.run({"--api-max-connections-per-ip", "0"}).isOk());
+  EXPECT_TRUE(validateServeOptions(unlimited.options(), unlimited.api()).isOk());
 }
 
 }  // namespace
