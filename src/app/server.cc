@@ -1,17 +1,17 @@
 // Composition of the running server: store -> zone snapshots -> publisher -> DNS workers; the API front.
 #include "app/server.h"
 
-#include <chrono>
-#include <cstdio>
-#include <fstream>
-#include <map>
-#include <spdlog/spdlog.h>
 #include <fcntl.h>
 #include <malloc.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <cstdio>
 #include <cstring>
+#include <fstream>
+#include <map>
 
 #include "dns/zonefile.h"
 #include "services/route53/records.h"
@@ -111,7 +111,8 @@ Status Server::start() {
   (void)store_->markAllChangesInSync();
 
   const std::string pid_text = std::to_string(getpid()) + "\n";
-  if (::ftruncate(pid_fd_, 0) != 0 || ::pwrite(pid_fd_, pid_text.data(), pid_text.size(), 0) != ssize_t(pid_text.size()))
+  if (::ftruncate(pid_fd_, 0) != 0 ||
+      ::pwrite(pid_fd_, pid_text.data(), pid_text.size(), 0) != ssize_t(pid_text.size()))
     spdlog::warn("cannot write {}: {}", pidFilePath(options_.data_dir), std::strerror(errno));
   spdlog::info("serving DNS on {} (udp port {}, tcp port {}), {} zone(s)", options_.dns_listen,
                dns_->udpPort(), dns_->tcpPort(), catalog_.current()->size());
@@ -130,7 +131,8 @@ Status Server::lockDataDir() {
   if (::fcntl(fd, F_SETLK, &fl) != 0) {
     const int err = errno;
     ::close(fd);
-    if (err != EACCES && err != EAGAIN) return internalError("cannot lock " + path + ": " + std::strerror(err));
+    if (err != EACCES && err != EAGAIN)
+      return internalError("cannot lock " + path + ": " + std::strerror(err));
     auto holder = dataDirLockHolder(options_.data_dir);
     return failedPrecondition("data folder " + options_.data_dir + " is in use by another zonekeeper" +
                               (holder.ok() && *holder > 0 ? " (pid " + std::to_string(*holder) + ")" : ""));

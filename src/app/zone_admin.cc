@@ -7,10 +7,10 @@
 #include <cstring>
 #include <fstream>
 #include <random>
-#include <unordered_map>
-#include <unordered_set>
 #include <sstream>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "app/server.h"
 #include "dns/rdata.h"
@@ -53,7 +53,8 @@ std::string signalRunningServer(const std::string& data_dir) {
   if (*holder != pid)
     return "not signalling pid " + std::to_string(pid) + ": the lock on " + path + " is held by pid " +
            std::to_string(*holder);
-  if (::kill(pid, SIGHUP) != 0) return "cannot signal pid " + std::to_string(pid) + ": " + std::strerror(errno);
+  if (::kill(pid, SIGHUP) != 0)
+    return "cannot signal pid " + std::to_string(pid) + ": " + std::strerror(errno);
   return "";
 }
 
@@ -104,8 +105,8 @@ Result<std::string> importZone(const std::string& data_dir, const std::string& f
   return importZone(data_dir, file, origin, ImportOptions{});
 }
 
-Result<std::string> importZone(const std::string& data_dir, const std::string& file, const std::string& origin,
-                               const ImportOptions& options) {
+Result<std::string> importZone(const std::string& data_dir, const std::string& file,
+                               const std::string& origin, const ImportOptions& options) {
   auto parsed = readZoneFile(file, origin);
   if (!parsed.ok()) return parsed.status();
   const dns::Name apex = parsed->first;
@@ -157,8 +158,10 @@ Result<std::string> importZone(const std::string& data_dir, const std::string& f
         if (r.status().code() != Code::kFailedPrecondition) return r.status();
         if (attempt + 1 >= options.max_attempts)
           return Status(r.status().code(), "zone " + apex.toText() + " kept changing during the import (" +
-                                               std::to_string(attempt + 1) + " attempts): " + r.status().message());
-        const auto cap = std::min<std::chrono::milliseconds::rep>(options.max_backoff.count(), 1LL << std::min(attempt, 20));
+                                               std::to_string(attempt + 1) +
+                                               " attempts): " + r.status().message());
+        const auto cap = std::min<std::chrono::milliseconds::rep>(options.max_backoff.count(),
+                                                                  1LL << std::min(attempt, 20));
         std::this_thread::sleep_for(std::chrono::microseconds(500 * cap + jitter() % (500 * cap + 1)));
         continue;
       }

@@ -28,8 +28,8 @@ struct ImportOptions {
   // Test hook: runs after the zone was read and before the difference is committed (attempt from 0).
   std::function<void(int attempt)> before_commit;
 };
-Result<std::string> importZone(const std::string& data_dir, const std::string& file, const std::string& origin,
-                               const ImportOptions& options);
+Result<std::string> importZone(const std::string& data_dir, const std::string& file,
+                               const std::string& origin, const ImportOptions& options);
 // The stored zone as a master file.
 Result<std::string> exportZone(const std::string& data_dir, const std::string& name);
 // One line per stored zone: id, name, record sets.

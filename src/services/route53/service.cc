@@ -271,8 +271,8 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
     auto mine = zones_.listHostedZonesByName(ctx.account_id, *name, "", 1);
     if (!mine.ok()) return internal(mine.status(), ctx);
     if (!mine->zones.empty() && mine->zones.front().name == *name)
-      return error("HostedZoneAlreadyExists", "A hosted zone for " + route53NameText(*name) +
-                                                  " already exists on this server.");
+      return error("HostedZoneAlreadyExists",
+                   "A hosted zone for " + route53NameText(*name) + " already exists on this server.");
   }
   // A zone the DNS serves from outside the store (--zone-file) keeps its names: "You tried to create a
   // hosted zone that has the same name as an existing hosted zone or that's the parent or child of an
