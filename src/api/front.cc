@@ -3,9 +3,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <spdlog/spdlog.h>
+
+#include <cctype>
 #include <cstdio>
 #include <random>
 
+#include "aws/auth_header.h"
 #include "aws/json_protocol.h"
 #include "aws/query_protocol.h"
 #include "aws/rest_xml.h"
@@ -101,6 +105,12 @@ Status ApiFront::start() {
   cfg.listen = options_.listen;
   cfg.threads = options_.io_threads;
   cfg.max_body_bytes = options_.max_body_bytes;
+  cfg.untrusted_body_bytes = options_.untrusted_body_bytes;
+  cfg.may_send_large_body = [this](const http::Request& head) { return carriesCredentials(head); };
+  cfg.max_connections = options_.max_connections;
+  cfg.max_connections_per_address = options_.max_connections_per_address;
+  cfg.read_timeout = options_.read_timeout;
+  cfg.idle_timeout = options_.idle_timeout;
   cfg.tls_cert_file = options_.tls_cert;
   cfg.tls_key_file = options_.tls_key;
   http_ = std::make_unique<http::Server>(
@@ -197,6 +207,30 @@ void ApiFront::handle(http::Request&& request, http::Responder respond) {
     }
   }
   respond(http::Response{503, {}, ""});
+}
+
+bool ApiFront::carriesCredentials(const http::Request& head) const {
+  std::string access_key_id;
+  if (std::optional<std::string_view> auth = head.header("Authorization")) {
+    auto parsed = aws::parseAuthorizationHeader(*auth);
+    if (!parsed.ok() || parsed->algorithm != "AWS4-HMAC-SHA256") return false;
+    access_key_id = parsed->credential.access_key_id;
+  } else {
+    // Presigned: X-Amz-Credential in the query (percent-encoded '/' as %2F).
+    const std::string query = head.query();
+    const size_t at = query.find("X-Amz-Credential=");
+    if (at == std::string::npos || query.find("X-Amz-Signature=") == std::string::npos) return false;
+    // The access key id is the credential's first field: alphanumerics up to '/' (or "%2F").
+    for (size_t i = at + 17; i < query.size() && std::isalnum(static_cast<unsigned char>(query[i])); ++i)
+      access_key_id.push_back(query[i]);
+  }
+  if (access_key_id.empty()) return false;
+  if (access_key_id.rfind("ASIA", 0) == 0 && session_lookup_) {
+    // Temporary keys vouch with their session token.
+    std::optional<std::string_view> token = head.header("X-Amz-Security-Token");
+    return token && session_lookup_(access_key_id, *token).ok();
+  }
+  return lookup_(access_key_id).ok();
 }
 
 const ApiService* ApiFront::route(const http::Request& r, aws::Protocol* protocol, bool* anonymous) const {

@@ -54,6 +54,14 @@ struct ApiOptions {
   int workers = 8;  // threads running service calls that wait (reads, zone
                     // writes); 0 = run them on the I/O threads
   size_t max_body_bytes = 1024 * 1024;
+  // A request without credentials (no SigV4 Authorization header or presigned query naming a known
+  // access key) may carry this much body at most: the HTTP server refuses a larger one (413) before
+  // reading it, so unauthenticated clients cannot make it buffer max_body_bytes per connection.
+  size_t untrusted_body_bytes = 64 * 1024;
+  size_t max_connections = 1024;            // http::ServerConfig::max_connections
+  size_t max_connections_per_address = 64;  // 0 = no limit
+  std::chrono::milliseconds read_timeout{std::chrono::seconds(30)};
+  std::chrono::milliseconds idle_timeout{std::chrono::seconds(60)};
   std::chrono::seconds max_clock_skew{300};
   ThrottleConfig throttle;  // per account; off by default
 };
@@ -110,6 +118,10 @@ class ApiFront {
   void handle(http::Request&& request, http::Responder respond);
   // The whole pipeline on the calling thread, waiting for commits (tests, tools).
   http::Response process(const http::Request& request);
+  // http::ServerConfig::may_send_large_body: the head (no body yet) names a known access key, in a
+  // SigV4 Authorization header or a presigned query. The signature is checked later, over the whole
+  // request; until then only untrusted_body_bytes of body are read.
+  bool carriesCredentials(const http::Request& head) const;
 
  private:
   // A request through step 5: what the service call and the serializer need.

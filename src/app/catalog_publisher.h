@@ -1,6 +1,7 @@
 // CatalogPublisher: the Route 53 service's DnsPublisher over the DNS catalog the workers read from.
 #pragma once
 
+#include <mutex>
 #include <vector>
 
 #include "app/dns_catalog.h"
@@ -14,13 +15,21 @@ class CatalogPublisher final : public route53::DnsPublisher {
  public:
   explicit CatalogPublisher(DnsCatalog& catalog) : catalog_(catalog) {}
 
+  // A zone served from a --zone-file: stored zones at `apex` or inside it are not published (their
+  // publishes are dropped, logged), so they can never take over the file's answers.
+  void reserve(const dns::Name& apex);
+
   Result<uint64_t> putZone(const dns::Name& apex, std::vector<dns::ResourceRecord> records) override;
-  uint64_t removeZone(const dns::Name& apex) override { return catalog_.removeZone(apex); }
+  uint64_t removeZone(const dns::Name& apex) override;
   Result<uint64_t> applyRRsets(const dns::Name& apex, const std::vector<zone::RRsetReplace>& rrsets) override;
   bool isServed(uint64_t generation) const override { return catalog_.isServed(generation); }
 
  private:
+  bool shadowed(const dns::Name& apex) const;
+
   DnsCatalog& catalog_;
+  mutable std::mutex mu_;
+  std::vector<dns::Name> reserved_;  // guarded by mu_
 };
 
 }  // namespace zk::app

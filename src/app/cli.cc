@@ -128,6 +128,8 @@ int runCli(int argc, char** argv) {
   if (*serve) {
     Status s = applyConfigFile(*serve, serve_flags, config_file);  // command-line flags win
     if (!s.isOk()) return fail(s);
+    s = validateServeOptions(so, api);
+    if (!s.isOk()) return fail(s);
     // spdlog reads any unknown name as "off": refuse it instead of silently logging nothing.
     const auto level = spdlog::level::from_str(so.log_level);
     if (level == spdlog::level::off && so.log_level != "off")

@@ -32,6 +32,17 @@ std::vector<ServeFlag> serveFlags(ServeOptions& so, ApiSettings& api) {
       {{"api-tls-key"}, "PEM private key for --api-tls-cert", &so.api_tls_key, false},
       {{"api-workers"}, "Threads running API calls (0 = on the I/O threads)", &api.workers},
       {{"api-io-threads"}, "HTTP I/O threads", &api.io_threads},
+      {{"api-max-connections"}, "Open API connections at most", &api.max_connections},
+      {{"api-max-connections-per-ip"},
+       "Open API connections from one address at most (0 = no limit)",
+       &api.max_connections_per_ip},
+      {{"api-read-timeout-ms"},
+       "Close an API connection that takes longer to send a request (from its first byte; from accept "
+       "for the first request) (milliseconds)",
+       &api.read_timeout_ms},
+      {{"api-idle-timeout-ms"},
+       "Close a keep-alive API connection idle this long (milliseconds)",
+       &api.idle_timeout_ms},
       {{"api-throttle-rate"},
        "API calls per second per account (token bucket; 0 = unlimited)",
        &api.throttle.requests_per_second},
@@ -185,6 +196,23 @@ Status applyConfigFile(const CLI::App& serve, const std::vector<ServeFlag>& flag
     if (serve.count("--" + flag->names.front()) > 0) continue;  // the command line wins
     storeValue(flag->target, kv.second);
   }
+  return Status();
+}
+
+Status validateServeOptions(const ServeOptions& opts, const ApiSettings& api) {
+  // A call takes one whole token, so a bucket that holds less than one never lets a call through.
+  // 0 keeps its meaning (a bucket the size of the rate, at least 1).
+  const double burst = api.throttle.burst;
+  if (burst != 0 && !(burst >= 1))
+    return invalidArgument("\"api-throttle-burst\": " + std::to_string(burst) +
+                           " is below 1: a call takes one whole token, so no call would ever pass (use 0 for "
+                           "a bucket the size of the rate, or a value of at least 1)");
+  if (api.throttle.requests_per_second != api.throttle.requests_per_second)  // NaN
+    return invalidArgument("\"api-throttle-rate\": not a number");
+  if (api.max_connections < 1) return invalidArgument("\"api-max-connections\": must be at least 1");
+  if (api.read_timeout_ms < 1) return invalidArgument("\"api-read-timeout-ms\": must be at least 1");
+  if (api.idle_timeout_ms < 1) return invalidArgument("\"api-idle-timeout-ms\": must be at least 1");
+  (void)opts;
   return Status();
 }
 

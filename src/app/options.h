@@ -68,4 +68,8 @@ CLI::App* addServeCommand(CLI::App& app, const std::vector<ServeFlag>& flags, st
 Status applyConfigFile(const CLI::App& serve, const std::vector<ServeFlag>& flags,
                        const std::string& config_file);
 
+// After the command line and the config file: refuses settings that parse but cannot work (e.g. an
+// --api-throttle-burst below 1, which would throttle every call forever), naming the flag.
+Status validateServeOptions(const ServeOptions& opts, const ApiSettings& api);
+
 }  // namespace zk::app

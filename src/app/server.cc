@@ -5,12 +5,15 @@
 #include "services/iam/access.h"
 #include "services/route53/access.h"
 
+#include <fcntl.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 
@@ -20,6 +23,29 @@
 namespace zk::app {
 
 std::string pidFilePath(const std::string& data_dir) { return data_dir + "/zonekeeper.pid"; }
+
+namespace {
+// The whole pid file, as a POSIX record lock (fcntl, not flock: F_GETLK tells others the holder's pid).
+struct flock wholeFile(short type) {
+  struct flock fl {};
+  fl.l_type = type;
+  fl.l_whence = SEEK_SET;
+  fl.l_start = 0;
+  fl.l_len = 0;
+  return fl;
+}
+}  // namespace
+
+Result<pid_t> dataDirLockHolder(const std::string& data_dir) {
+  int fd = ::open(pidFilePath(data_dir).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return pid_t{0};
+  struct flock fl = wholeFile(F_WRLCK);
+  const int rc = ::fcntl(fd, F_GETLK, &fl);
+  const int err = errno;
+  ::close(fd);
+  if (rc != 0) return internalError("lock probe of " + pidFilePath(data_dir) + ": " + std::strerror(err));
+  return fl.l_type == F_UNLCK ? pid_t{0} : fl.l_pid;
+}
 
 Result<std::pair<dns::Name, std::vector<dns::ResourceRecord>>> readZoneFile(const std::string& path,
                                                                             const std::string& origin) {
@@ -55,6 +81,7 @@ Status Server::start() {
   auto store = storage::SqliteStore::open(sopts);
   if (!store.ok()) return store.status();
   store_ = std::move(store).value();
+  ZK_RETURN_IF_ERROR(lockDataDir());
 
   // Stored zones are served through the Route 53 service's ZoneSync, which also publishes every later
   // API change in version order (services/route53/zone_sync.h).
@@ -65,9 +92,15 @@ Status Server::start() {
   rc.max_record_sets_per_zone = api_settings_.max_record_sets_per_zone;
   rc.max_hosted_zones_per_account = api_settings_.max_hosted_zones_per_account;
   publisher_ = std::make_unique<CatalogPublisher>(catalog_);
-  route53_ = std::make_unique<route53::Route53Service>(*store_, *store_, *publisher_, clock_, rc);
-  ZK_RETURN_IF_ERROR(route53_->syncAll());
+  // The --zone-file zones first: they keep their names. A stored zone at or inside one of them (made
+  // before this server had the file, or by `zone import`) is not served, only logged, so a start
+  // never fails over a collision already stored; CreateHostedZone refuses new ones.
   for (const auto& f : options_.zone_files) ZK_RETURN_IF_ERROR(loadZoneFile(f, true));
+  route53_ = std::make_unique<route53::Route53Service>(*store_, *store_, *publisher_, clock_, rc);
+  std::vector<dns::Name> file_apexes;
+  for (const auto& [path, apex] : file_zones_) file_apexes.push_back(apex);
+  route53_->setExternalZones(std::move(file_apexes));
+  ZK_RETURN_IF_ERROR(route53_->syncAll());
 
   // The parsed records are freed now; hand their pages back so only the snapshots stay resident.
   ::malloc_trim(0);
@@ -82,10 +115,34 @@ Status Server::start() {
   ZK_RETURN_IF_ERROR(dns_->start());
   (void)store_->markAllChangesInSync();
 
-  std::ofstream(pidFilePath(options_.data_dir)) << getpid() << "\n";
+  const std::string pid_text = std::to_string(getpid()) + "\n";
+  if (::ftruncate(pid_fd_, 0) != 0 ||
+      ::pwrite(pid_fd_, pid_text.data(), pid_text.size(), 0) != ssize_t(pid_text.size()))
+    spdlog::warn("cannot write {}: {}", pidFilePath(options_.data_dir), std::strerror(errno));
   spdlog::info("serving DNS on {} (udp port {}, tcp port {}), {} zone(s)", options_.dns_listen,
                dns_->udpPort(), dns_->tcpPort(), catalog_.current()->size());
   if (!options_.api_listen.empty()) ZK_RETURN_IF_ERROR(startApi());
+  return Status();
+}
+
+// One server per data folder: a write lock on the pid file, held until stop() (the kernel drops it
+// if the process dies, so a stale pid file after a crash holds no lock). `zone import` signals the
+// pid only if that pid holds this lock (dataDirLockHolder).
+Status Server::lockDataDir() {
+  const std::string path = pidFilePath(options_.data_dir);
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return internalError("cannot open " + path + ": " + std::strerror(errno));
+  struct flock fl = wholeFile(F_WRLCK);
+  if (::fcntl(fd, F_SETLK, &fl) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err != EACCES && err != EAGAIN)
+      return internalError("cannot lock " + path + ": " + std::strerror(err));
+    auto holder = dataDirLockHolder(options_.data_dir);
+    return failedPrecondition("data folder " + options_.data_dir + " is in use by another zonekeeper" +
+                              (holder.ok() && *holder > 0 ? " (pid " + std::to_string(*holder) + ")" : ""));
+  }
+  pid_fd_ = fd;
   return Status();
 }
 
@@ -103,7 +160,11 @@ Status Server::startApi() {
   ao.workers = api_settings_.workers;
   ao.io_threads = api_settings_.io_threads;
   ao.throttle = api_settings_.throttle;
-  api_ = std::make_unique<api::ApiFront>(ao, keys_->asLookup(), clock_);
+  ao.max_connections = api_settings_.max_connections;
+  ao.max_connections_per_address = api_settings_.max_connections_per_ip;
+  ao.read_timeout = std::chrono::milliseconds(api_settings_.read_timeout_ms);
+  ao.idle_timeout = std::chrono::milliseconds(api_settings_.idle_timeout_ms);
+    api_ = std::make_unique<api::ApiFront>(ao, keys_->asLookup(), clock_);
   iam_store_ = std::make_unique<storage::IamSqliteStore>(*store_);
   directory_ = std::make_unique<iam::Directory>(*iam_store_, clock_);
   authorizer_ = std::make_unique<iam::PolicyAuthorizer>(*directory_);
@@ -218,6 +279,7 @@ Status Server::loadZoneFile(const std::string& path, bool initial) {
     if (current) return alreadyExists("zone " + apex.toText() + " from " + path + " is already served");
     auto z = zone::Zone::build(apex, std::move(records));
     if (!z.ok()) return Status(z.status().code(), path + ": " + z.status().message());
+    publisher_->reserve(apex);
     catalog_.putZone(std::move(z).value());
     file_zones_.emplace_back(path, apex);
     return Status();
@@ -274,7 +336,11 @@ void Server::stop() {
   if (dns_) {
     dns_->stop();
     dns_.reset();
+  }
+  if (pid_fd_ >= 0) {
     ::unlink(pidFilePath(options_.data_dir).c_str());
+    ::close(pid_fd_);  // releases the lock
+    pid_fd_ = -1;
   }
   keys_.reset();
   sts_.reset();

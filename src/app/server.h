@@ -1,6 +1,8 @@
 // The running zonekeeper process: storage, DNS catalog and workers, and the AWS API front.
 #pragma once
 
+#include <sys/types.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -42,6 +44,13 @@ struct ApiSettings {
   // Group commit: how long the store's writer waits for more concurrent writes before one fsync
   // (SqliteOptions::gather_wait); < 0 = the store's default.
   int store_gather_us = -1;
+  // The HTTP listener's limits (http::ServerConfig): open connections in all and per peer address
+  // (0 = no per-address limit), read timeout (from a request's first byte, for the first one from
+  // accept, to its last) and keep-alive idle timeout, in milliseconds.
+  size_t max_connections = 1024;
+  size_t max_connections_per_ip = 64;
+  int read_timeout_ms = 30000;
+  int idle_timeout_ms = 60000;
 };
 
 // Threading: start(), reload() and stop() are called from the main thread only.
@@ -65,6 +74,7 @@ class Server {
 
  private:
   Status loadZoneFile(const std::string& path, bool initial);
+  Status lockDataDir();
   Status startApi();
   Status startImds();
 
@@ -90,6 +100,7 @@ class Server {
   std::unique_ptr<http::Server> imds_http_;
   std::unique_ptr<api::ApiFront> api_;
   std::vector<std::pair<std::string, dns::Name>> file_zones_;  // path -> apex
+  int pid_fd_ = -1;  // the pid file, write-locked while this server runs (lockDataDir)
 };
 
 // Loads and validates a master file: origin from `origin` (if given), else $ORIGIN or the SOA owner.
@@ -97,6 +108,10 @@ Result<std::pair<dns::Name, std::vector<dns::ResourceRecord>>> readZoneFile(cons
                                                                             const std::string& origin);
 
 // The server's pid file in the data folder (so `zone import` can tell a running server to reload).
+// A running server holds a POSIX write lock on it (fcntl F_SETLK on the whole file).
 std::string pidFilePath(const std::string& data_dir);
+// The pid of the process holding that lock, or 0 when none does (no pid file, or a stale one left by
+// a crash). Seen from another process only: POSIX locks never conflict within the holder itself.
+Result<pid_t> dataDirLockHolder(const std::string& data_dir);
 
 }  // namespace zk::app

@@ -2,12 +2,15 @@
 #include "app/zone_admin.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
 #include <fstream>
 #include <random>
+#include <sstream>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
-#include <sstream>
 
 #include "app/server.h"
 #include "dns/rdata.h"
@@ -33,10 +36,26 @@ Result<route53::HostedZone> findZone(storage::SqliteStore& store, const dns::Nam
   return notFound("no stored zone " + name.toText());
 }
 
-void signalRunningServer(const std::string& data_dir) {
-  std::ifstream in(pidFilePath(data_dir));
+// Tells the server running on `data_dir` to reload. Only a pid that holds the data folder's lock is
+// signalled: a stale pid file (the server crashed) may name an unrelated process by now. Returns what
+// to tell the user when nothing was signalled although a pid file exists ("" otherwise).
+std::string signalRunningServer(const std::string& data_dir) {
+  const std::string path = pidFilePath(data_dir);
+  std::ifstream in(path);
   pid_t pid = 0;
-  if (in >> pid && pid > 0) ::kill(pid, SIGHUP);
+  if (!in) return "";
+  if (!(in >> pid) || pid <= 0) pid = 0;
+  auto holder = dataDirLockHolder(data_dir);
+  if (!holder.ok()) return "not signalling a server: " + holder.status().message();
+  if (*holder == 0)
+    return "not signalling pid " + std::to_string(pid) + ": no zonekeeper holds the lock on " + path +
+           " (stale pid file?); a server started later serves the zone";
+  if (*holder != pid)
+    return "not signalling pid " + std::to_string(pid) + ": the lock on " + path + " is held by pid " +
+           std::to_string(*holder);
+  if (::kill(pid, SIGHUP) != 0)
+    return "cannot signal pid " + std::to_string(pid) + ": " + std::strerror(errno);
+  return "";
 }
 
 // The writes that turn the stored zone `zone_id` into `sets` (which have no set identifiers):
@@ -83,6 +102,11 @@ Result<std::string> ensureDefaultAccount(storage::SqliteStore& store) {
 }
 
 Result<std::string> importZone(const std::string& data_dir, const std::string& file, const std::string& origin) {
+  return importZone(data_dir, file, origin, ImportOptions{});
+}
+
+Result<std::string> importZone(const std::string& data_dir, const std::string& file,
+                               const std::string& origin, const ImportOptions& options) {
   auto parsed = readZoneFile(file, origin);
   if (!parsed.ok()) return parsed.status();
   const dns::Name apex = parsed->first;
@@ -102,7 +126,10 @@ Result<std::string> importZone(const std::string& data_dir, const std::string& f
   // Replacing a stored zone writes only the difference, so re-importing a 1M-record zone with one
   // changed record commits one change (and holds the write lock for milliseconds, not a minute).
   // The zone is read outside the write transaction, so an API change landing in between makes a
-  // DELETE miss (kFailedPrecondition): read again and retry.
+  // DELETE miss (kFailedPrecondition): read again and retry, with a growing, jittered pause so a
+  // steady stream of API writes cannot keep every attempt's window busy. Bounded: a zone rewritten
+  // without pause for seconds still fails, naming the attempts.
+  std::minstd_rand jitter(std::random_device{}());
   for (int attempt = 0;; ++attempt) {
     route53::ChangeRequest change{route53::newChangeId(), "zonekeeper zone import " + file, now};
     auto existing = findZone(store, apex);
@@ -125,10 +152,18 @@ Result<std::string> importZone(const std::string& data_dir, const std::string& f
     if (!batch.ok()) return batch.status();
     const size_t writes = batch->writes.size();
     if (writes > 0) {
+      if (options.before_commit) options.before_commit(attempt);
       auto r = store.commitChangeBatch(existing->id, *batch);
       if (!r.ok()) {
-        if (r.status().code() == Code::kFailedPrecondition && attempt < 3) continue;
-        return r.status();
+        if (r.status().code() != Code::kFailedPrecondition) return r.status();
+        if (attempt + 1 >= options.max_attempts)
+          return Status(r.status().code(), "zone " + apex.toText() + " kept changing during the import (" +
+                                               std::to_string(attempt + 1) +
+                                               " attempts): " + r.status().message());
+        const auto cap = std::min<std::chrono::milliseconds::rep>(options.max_backoff.count(),
+                                                                  1LL << std::min(attempt, 20));
+        std::this_thread::sleep_for(std::chrono::microseconds(500 * cap + jitter() % (500 * cap + 1)));
+        continue;
       }
     }
     summary = "replaced zone " + apex.toText() + " (" + existing->id + ") with " + std::to_string(sets.size()) +
@@ -136,7 +171,8 @@ Result<std::string> importZone(const std::string& data_dir, const std::string& f
     break;
   }
   store_r->reset();
-  signalRunningServer(data_dir);
+  const std::string note = signalRunningServer(data_dir);
+  if (!note.empty()) summary += "\nzonekeeper: " + note;
   return summary;
 }
 

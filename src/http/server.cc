@@ -4,21 +4,12 @@
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include <malloc.h>
 #include <openssl/ssl.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <charconv>
-#include <cstdio>
-#include <ctime>
-#include <limits>
-#include <mutex>
-#include <optional>
-#include <thread>
-#include <type_traits>
-#include <vector>
-
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -33,6 +24,16 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+#include <limits>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <type_traits>
+#include <unordered_map>
+#include <vector>
 
 namespace zk::http {
 
@@ -57,9 +58,18 @@ struct Core {
   Handler handler;
   std::unique_ptr<ssl::context> tls;
   std::atomic<size_t> connections{0};
+  std::mutex addresses_mu;
+  std::unordered_map<std::string, size_t> per_address;  // open connections by peer address; guarded
   std::mutex mu;         // held while posting into the io_context
   bool stopped = false;  // guarded by mu; once true, nothing is posted any more
 };
+
+// A connection from `address` ended (the acceptor counted it in Core::per_address).
+void releaseAddress(Core& core, const std::string& address) {
+  std::lock_guard lock(core.addresses_mu);
+  auto it = core.per_address.find(address);
+  if (it != core.per_address.end() && --it->second == 0) core.per_address.erase(it);
+}
 
 // RFC 7231 §7.1.1.1 IMF-fixdate, e.g. "Sun, 06 Nov 1994 08:49:37 GMT" (locale-independent).
 std::string httpDate(std::chrono::system_clock::time_point now) {
@@ -245,18 +255,21 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   enum class Phase { kReading, kHandling, kWriting, kClosing };
 
  public:
-  Session(tcp::socket&& socket, std::shared_ptr<Core> core)
-      : core_(std::move(core)), stream_(makeStream(std::move(socket), *core_)),
-        handler_timer_(stream_.get_executor()) {
+  // `remote` is the peer, already counted in Core::per_address by the acceptor (released here).
+  Session(tcp::socket&& socket, std::shared_ptr<Core> core, std::string remote_address, uint16_t remote_port)
+      : core_(std::move(core)),
+        stream_(makeStream(std::move(socket), *core_)),
+        handler_timer_(stream_.get_executor()),
+        remote_address_(std::move(remote_address)),
+        remote_port_(remote_port) {
     ++core_->connections;
-    error_code ec;
-    tcp::endpoint remote = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    if (!ec) {
-      remote_address_ = remote.address().to_string();
-      remote_port_ = remote.port();
-    }
   }
-  ~Session() override { --core_->connections; }
+  ~Session() override {
+    releaseAddress(*core_, remote_address_);
+    // The last connection gone: give its buffers' pages back (glibc keeps freed heap otherwise, so
+    // the process would stay at the size of its largest burst of connections).
+    if (--core_->connections == 0 && config().trim_memory_when_idle) ::malloc_trim(0);
+  }
 
   void run() {
     asio::dispatch(stream_.get_executor(), [self = this->shared_from_this()] { self->start(); });
@@ -326,6 +339,16 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
 
   void onHeader(error_code ec) {
     if (ec) return onReadError(ec);
+    // Until the layer above vouches for the request (e.g. it carries credentials), only a small body
+    // is read: a client cannot make us buffer max_body_bytes per connection for free.
+    if (config().may_send_large_body && !parser_->is_done() && !trustedHead()) {
+      const auto declared = parser_->content_length();
+      if (declared && *declared > config().untrusted_body_bytes)
+        return writeResponse(plainResponse(413, "request body too large for a request without credentials"),
+                             true);
+      if (!declared)
+        parser_->body_limit(config().untrusted_body_bytes);  // chunked: counted while de-chunking
+    }
     // RFC 7231 §5.1.1: answer "100-continue" (ignored for HTTP/1.0) before reading the body, unless
     // the body is absent or already refused (413 came from the declared Content-Length).
     std::optional<std::string_view> expect = parser_->request().header("Expect");
@@ -341,6 +364,14 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       return;
     }
     readBody();
+  }
+
+  bool trustedHead() {
+    try {
+      return config().may_send_large_body(parser_->request());
+    } catch (...) {
+      return false;
+    }
   }
 
   void readBody() {
@@ -642,6 +673,24 @@ class Server::Impl {
       socket.close(ec);
       return;
     }
+    tcp::endpoint remote = socket.remote_endpoint(ec);
+    if (ec) {
+      socket.close(ec);
+      return;
+    }
+    std::string address = remote.address().to_string();
+    {
+      // Counted here, on the acceptor's strand, so the check and the increment cannot interleave with
+      // another accept; the session releases it when it ends.
+      std::lock_guard lock(core_->addresses_mu);
+      size_t& n = core_->per_address[address];
+      if (core_->config.max_connections_per_address > 0 && n >= core_->config.max_connections_per_address) {
+        if (n == 0) core_->per_address.erase(address);
+        socket.close(ec);
+        return;
+      }
+      ++n;
+    }
     socket.set_option(tcp::no_delay(true), ec);
     if (core_->config.ip_ttl > 0) {
       // The hop limit of every packet sent back (IMDS: 1, so answers cannot cross a router).
@@ -651,14 +700,26 @@ class Server::Impl {
       else
         ::setsockopt(socket.native_handle(), IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
     }
+    if (core_->tls) {
+      startSession<true>(std::move(socket), address, remote.port());
+    } else {
+      startSession<false>(std::move(socket), address, remote.port());
+    }
+  }
+
+  template <bool kTls>
+  void startSession(tcp::socket&& socket, const std::string& address, uint16_t port) {
+    std::shared_ptr<Session<kTls>> session;
     try {
-      if (core_->tls) {
-        std::make_shared<Session<true>>(std::move(socket), core_)->run();
-      } else {
-        std::make_shared<Session<false>>(std::move(socket), core_)->run();
-      }
+      session = std::make_shared<Session<kTls>>(std::move(socket), core_, address, port);
     } catch (...) {
-      // Allocation failure: the socket closes with the failed session.
+      releaseAddress(*core_, address);  // no session to release it; the socket closes with it
+      return;
+    }
+    try {
+      session->run();
+    } catch (...) {
+      // Allocation failure: the socket closes with the failed session, which releases the address.
     }
   }
 

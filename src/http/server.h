@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,18 @@ struct ServerConfig {
   std::chrono::milliseconds handler_timeout{std::chrono::seconds(60)};
   size_t max_connections = 1024;  // further accepted connections are closed at once
   int ip_ttl = 0;                 // IP TTL / hop limit of accepted connections; 0 = the system default
+  // Open connections from one peer address at most (further ones are closed at once); 0 = no limit.
+  size_t max_connections_per_address = 64;
+  // Bytes a request may carry before the layer above vouches for it: when `may_send_large_body` is
+  // set and answers false for a request's head (request line and header fields, before any body byte
+  // is read), a body larger than `untrusted_body_bytes` (declared, or while de-chunking) gets 413 and
+  // a close, without 100 Continue. Empty: every request may send up to max_body_bytes. Called on the
+  // I/O thread; must be thread-safe and must not block.
+  size_t untrusted_body_bytes = 64 * 1024;
+  std::function<bool(const Request& head)> may_send_large_body;
+  // Hand freed heap pages back to the system (malloc_trim) when the last open connection closes, so
+  // a burst of connections does not leave the process at its peak size.
+  bool trim_memory_when_idle = true;
   // Both set -> this listener speaks HTTPS only (TLS 1.2+), PEM files. One set -> start() fails.
   std::string tls_cert_file, tls_key_file;
 };

@@ -264,14 +264,27 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
                                            std::to_string(config_.max_hosted_zones_per_account) +
                                            " hosted zones.");
   // One DNS server answers for every account, so a name is served by one zone only (Route 53 itself
-  // allows duplicates, each on its own name servers).
+  // allows duplicates, each on its own name servers). Another account's zone of this name, or a parent
+  // or child of it, is refused by the store inside its transaction (ConflictingDomainExists below);
+  // one's own zone of this name here (serialized by lifecycle_mu_).
   {
-    auto all = zones_.allHostedZones();
-    if (!all.ok()) return internal(all.status(), ctx);
-    for (const HostedZone& z : *all)
-      if (z.name == *name)
-        return error("HostedZoneAlreadyExists", "A hosted zone for " + route53NameText(*name) +
-                                                    " already exists on this server.");
+    auto mine = zones_.listHostedZonesByName(ctx.account_id, *name, "", 1);
+    if (!mine.ok()) return internal(mine.status(), ctx);
+    if (!mine->zones.empty() && mine->zones.front().name == *name)
+      return error("HostedZoneAlreadyExists",
+                   "A hosted zone for " + route53NameText(*name) + " already exists on this server.");
+  }
+  // A zone the DNS serves from outside the store (--zone-file) keeps its names: "You tried to create a
+  // hosted zone that has the same name as an existing hosted zone or that's the parent or child of an
+  // existing hosted zone, and you specified a delegation set that shares one or more name servers
+  // with the existing hosted zone" (ConflictingDomainExists,
+  // https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html#API_CreateHostedZone_Errors).
+  {
+    std::lock_guard lock(cache_mu_);
+    for (const dns::Name& apex : external_zones_)
+      if (name->isSubdomainOf(apex))
+        return error("ConflictingDomainExists", "The hosted zone " + route53NameText(*name) +
+                                                    " conflicts with an existing hosted zone.");
   }
 
   HostedZone hz;
@@ -288,6 +301,8 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
   if (!info.ok()) {
     if (info.status().code() == Code::kAlreadyExists)
       return error("HostedZoneAlreadyExists", info.status().message());
+    if (info.status().code() == Code::kFailedPrecondition)
+      return error("ConflictingDomainExists", info.status().message());
     return internal(info.status(), ctx);
   }
   hz.record_count = static_cast<int64_t>(initial.size());
@@ -302,6 +317,11 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
               {"ChangeInfo", changeInfoJson(*info, sync_.isServed(hz.id, info->zone_version))},
               {"DelegationSet", delegationSetJson(hz)},
               {"Location", "https://route53.amazonaws.com/2013-04-01/hostedzone/" + hz.id}};
+}
+
+void Route53Service::setExternalZones(std::vector<dns::Name> apexes) {
+  std::lock_guard lock(cache_mu_);
+  external_zones_ = std::move(apexes);
 }
 
 ServiceResult Route53Service::getHostedZone(const json& in, const CallContext& ctx) {
@@ -670,16 +690,17 @@ ServiceResult Route53Service::getChange(const json& in, const CallContext& ctx) 
   auto no_such = [&] { return error("NoSuchChange", "A change with the specified change ID does not exist: " + id); };
   auto info = zones_.getChange(id);
   if (!info.ok()) return info.status().code() == Code::kNotFound ? ServiceResult(no_such()) : internal(info.status(), ctx);
-  // The change belongs to the account that owns (or owned) its zone.
-  bool mine = false;
-  {
+  // The change belongs to the account that owns (or owned) its zone, stored with the change so it
+  // outlives the zone and a restart. A change stored before that knew no account: ask the zone.
+  bool mine = !info->account_id.empty() && info->account_id == ctx.account_id;
+  if (info->account_id.empty()) {
     std::lock_guard lock(cache_mu_);
     auto d = deleted_zones_.find(info->zone_id);
     if (d != deleted_zones_.end()) mine = d->second == ctx.account_id;
   }
   if (!mine) {
     aws::AwsError err;
-    if (!zoneRef(info->zone_id, ctx, &err).ok()) return no_such();
+    if (!info->account_id.empty() || !zoneRef(info->zone_id, ctx, &err).ok()) return no_such();
   }
   const bool insync = info->status == ChangeStatus::kInSync || sync_.isServed(info->zone_id, info->zone_version);
   return json{{"ChangeInfo", changeInfoJson(*info, insync)}};

@@ -80,6 +80,10 @@ class Route53Service {
   ZoneSync& sync() { return sync_; }
   const Route53Config& config() const { return config_; }
 
+  // Zones the DNS serves from outside the store (--zone-file): CreateHostedZone refuses their names
+  // and every name inside them (ConflictingDomainExists), since such a zone would take over answers.
+  void setExternalZones(std::vector<dns::Name> apexes);
+
   // Runs one operation ("ChangeResourceRecordSets", ...) with its input value tree.
   // Unknown operation: 404 UnknownOperationException-style error from the table in aws_error.h.
   ServiceResult invoke(std::string_view operation, const nlohmann::json& input, const CallContext& ctx);
@@ -136,6 +140,7 @@ class Route53Service {
   std::mutex cache_mu_;
   std::unordered_map<std::string, ZoneRef> zone_cache_;         // guarded by cache_mu_
   std::unordered_map<std::string, std::string> deleted_zones_;  // zone id -> account; guarded by cache_mu_
+  std::vector<dns::Name> external_zones_;                       // guarded by cache_mu_
 };
 
 // "/hostedzone/Z123" or "hostedzone/Z123" -> "Z123" (SDKs strip the prefix; some clients do not).

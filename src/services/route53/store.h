@@ -198,6 +198,10 @@ struct ChangeInfo {
   // The zone's version once this change was applied (HostedZone::version). The service publishes
   // DNS snapshots in this order; the DNS publish generation itself is not stored.
   int64_t zone_version = 0;
+  // The account that owned the zone when the change was made, kept after the zone is deleted: GetChange
+  // answers for every change id ever returned, in that account only. Empty for a change stored
+  // before schema 6 whose zone was already gone.
+  std::string account_id;
 };
 
 // Identity of a change the caller is about to commit (the service generates ids and times).
@@ -277,6 +281,10 @@ class ZoneStore {
   // PENDING change, atomically. The zone's version becomes 1.
   // kAlreadyExists: the zone id or the change id exists, or the account used the caller reference
   // before (even for a zone deleted since).
+  // kFailedPrecondition: a zone of ANOTHER account has this name or is a parent or a child of this
+  // one (one DNS server answers for every zone, so its names would be answered from the wrong
+  // account's zone). Checked inside the create's transaction, so two concurrent creates cannot race.
+  // Zones of one account may nest, and may share a name (the service refuses the latter).
   // kInvalidArgument: a record set lies outside the zone, or two share an identity.
   virtual Result<ChangeInfo> createHostedZone(const HostedZone& zone,
                                               std::span<const RecordSet> initial_record_sets,

@@ -10,7 +10,7 @@ namespace {
 // Conventions: names and ordering keys are BLOBs compared bytewise (always bind them as BLOBs:
 // SQLite orders every TEXT before every BLOB); times are microseconds since the Unix epoch; string
 // lists are BLOBs of (4-byte big-endian length, bytes) items (see sqlite_store.cc).
-constexpr std::array<std::string_view, 5> kMigrations{{
+constexpr std::array<std::string_view, 7> kMigrations{{
     // 1: hosted zones, record sets, changes, tags.
     R"sql(
 CREATE TABLE hosted_zones (
@@ -263,6 +263,22 @@ INSERT OR IGNORE INTO iam_users (account_id, name_key, name, path, id, arn, tags
   GROUP BY account_id, lower(user_name);
 INSERT OR IGNORE INTO iam_attachments (account_id, kind, principal_key, principal_name, policy_arn)
   SELECT account_id, 'user', name_key, name, 'arn:aws:iam::aws:policy/AdministratorAccess' FROM iam_users;
+)sql",
+    // 6: zones by name across accounts, for createHostedZone's name checks (one zone per name; no
+    // parent/child zones of different accounts).
+    R"sql(
+CREATE INDEX hosted_zones_by_name_key ON hosted_zones (name_key);
+)sql",
+    // 7: the account of every change, so GetChange answers for a change of a deleted zone after a
+    // restart too (Route 53 GetChange takes any change id it returned:
+    // https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html). Existing changes take
+    // it from their zone, or, once the zone is gone, from the caller reference that created it.
+    R"sql(
+ALTER TABLE changes ADD COLUMN account_id TEXT NOT NULL DEFAULT '';
+UPDATE changes SET account_id = COALESCE(
+  (SELECT account_id FROM hosted_zones WHERE hosted_zones.id = changes.zone_id),
+  (SELECT account_id FROM used_caller_references u WHERE u.zone_id = changes.zone_id LIMIT 1),
+  '');
 )sql",
 }};
 

@@ -210,18 +210,23 @@ void bindIdentity(Statement& s, std::string_view zone_id, const RecordSet& r) {
       .bind(4, r.set_identifier);
 }
 
-Status insertChange(Database& db, std::string_view zone_id, const ChangeRequest& req, int64_t zone_version,
-                    ChangeInfo& out) {
+Status insertChange(Database& db, std::string_view zone_id, std::string_view account_id,
+                    const ChangeRequest& req, int64_t zone_version, ChangeInfo& out) {
   Result<Statement> s = db.cached(
-      "INSERT INTO changes (id, zone_id, status, submitted_at_us, comment, zone_version)"
-      " VALUES (?, ?, 'PENDING', ?, ?, ?)");
+      "INSERT INTO changes (id, zone_id, status, submitted_at_us, comment, zone_version, account_id)"
+      " VALUES (?, ?, 'PENDING', ?, ?, ?, ?)");
   if (!s.ok()) return std::move(s).status();
-  s->bind(1, req.id).bind(2, zone_id).bind(3, toMicros(req.submitted_at)).bind(4, req.comment).bind(5, zone_version);
+  s->bind(1, req.id)
+      .bind(2, zone_id)
+      .bind(3, toMicros(req.submitted_at))
+      .bind(4, req.comment)
+      .bind(5, zone_version)
+      .bind(6, account_id);
   Status st = s->run();
   if (st.code() == Code::kAlreadyExists) return alreadyExists("change id " + req.id + " already exists");
   ZK_RETURN_IF_ERROR(st);
-  out = ChangeInfo{req.id, std::string(zone_id), ChangeStatus::kPending, req.submitted_at, req.comment,
-                   zone_version};
+  out = ChangeInfo{req.id,      std::string(zone_id), ChangeStatus::kPending, req.submitted_at,
+                   req.comment, zone_version,         std::string(account_id)};
   return Status();
 }
 
@@ -234,9 +239,11 @@ Status notInZone(const dns::Name& name, const dns::Name& zone) {
 // The body of commitChangeBatch, run by the writer thread inside a savepoint.
 Status applyBatch(Database& db, std::string_view zone_id, const ChangeBatchWrite& batch, ChangeInfo& out) {
   dns::Name zone_name;
+  std::string account_id;
   int64_t old_count = 0, version = 0;
   {
-    Result<Statement> q = db.cached("SELECT name_wire, record_count, version FROM hosted_zones WHERE id = ?");
+    Result<Statement> q =
+        db.cached("SELECT name_wire, record_count, version, account_id FROM hosted_zones WHERE id = ?");
     if (!q.ok()) return std::move(q).status();
     q->bind(1, zone_id);
     Result<bool> row = q->step();
@@ -247,6 +254,7 @@ Status applyBatch(Database& db, std::string_view zone_id, const ChangeBatchWrite
     zone_name = std::move(*n);
     old_count = q->columnInt(1);
     version = q->columnInt(2);
+    account_id = q->columnText(3);
   }
   int64_t count = old_count;
   for (const route53::RecordSetWrite& w : batch.writes) {
@@ -316,7 +324,43 @@ Status applyBatch(Database& db, std::string_view zone_id, const ChangeBatchWrite
     u->bind(1, count).bind(2, version + 1).bind(3, zone_id);
     ZK_RETURN_IF_ERROR(u->run());
   }
-  return insertChange(db, zone_id, batch.change, version + 1, out);
+  return insertChange(db, zone_id, account_id, batch.change, version + 1, out);
+}
+
+// The name rule of createHostedZone (store.h), inside its transaction. Every zone is served by the
+// same name servers, so Route 53's rule for public zones that share name servers applies across
+// accounts: "Two hosted zones that have the same name or that have a parent/child relationship
+// (example.com and test.example.com) can't have any common name servers" (ConflictingDomainExists,
+// https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html#API_CreateHostedZone_Errors).
+// Within one account a parent and a child zone stay allowed: the DNS answers from the closest
+// enclosing zone, as a delegation would. Lookups use hosted_zones_by_name_key (migration 6).
+Status checkZoneName(Database& db, const HostedZone& zone) {
+  const Status conflict = failedPrecondition("The hosted zone " + route53::route53NameText(zone.name) +
+                                             " conflicts with an existing hosted zone.");
+  // The name itself and every enclosing name but the root, by exact key.
+  for (dns::Name n = zone.name;; n = n.parent()) {
+    Result<Statement> q =
+        db.cached("SELECT 1 FROM hosted_zones WHERE name_key = ?1 AND account_id <> ?2 LIMIT 1");
+    if (!q.ok()) return std::move(q).status();
+    q->bindBlob(1, route53::route53NameKey(n)).bind(2, zone.account_id);
+    Result<bool> e = exists(*q);
+    if (!e.ok()) return std::move(e).status();
+    if (*e) return conflict;
+    if (n.labelCount() <= 1) break;
+  }
+  // Children: keys that extend this one ("com.example." < child < "com.example/"; '.' separates
+  // labels only, a '.' inside a label is escaped).
+  const std::string key = route53::route53NameKey(zone.name);
+  std::string end = key;
+  end.back() = '/';
+  Result<Statement> q = db.cached(
+      "SELECT 1 FROM hosted_zones WHERE name_key > ?1 AND name_key < ?2 AND account_id <> ?3 LIMIT 1");
+  if (!q.ok()) return std::move(q).status();
+  q->bindBlob(1, key).bindBlob(2, end).bind(3, zone.account_id);
+  Result<bool> e = exists(*q);
+  if (!e.ok()) return std::move(e).status();
+  if (*e) return conflict;
+  return Status();
 }
 
 Status applyCreateZone(Database& db, const HostedZone& zone, std::span<const RecordSet> records,
@@ -329,6 +373,7 @@ Status applyCreateZone(Database& db, const HostedZone& zone, std::span<const Rec
     if (!e.ok()) return std::move(e).status();
     if (*e) return alreadyExists("hosted zone id " + zone.id + " already exists");
   }
+  ZK_RETURN_IF_ERROR(checkZoneName(db, zone));
   {
     // A caller reference is used up for good, also once its zone is deleted (Route 53
     // CreateHostedZone: HostedZoneAlreadyExists; migration 4).
@@ -368,7 +413,7 @@ Status applyCreateZone(Database& db, const HostedZone& zone, std::span<const Rec
       return invalidArgument("duplicate resource record set " + route53::describeRecordSet(rs));
     ZK_RETURN_IF_ERROR(st);
   }
-  return insertChange(db, zone.id, change, 1, out);
+  return insertChange(db, zone.id, zone.account_id, change, 1, out);
 }
 
 }  // namespace
@@ -588,10 +633,10 @@ Result<HostedZone> SqliteStore::updateHostedZoneComment(std::string_view zone_id
 Result<ChangeInfo> SqliteStore::deleteHostedZone(std::string_view zone_id, const ChangeRequest& change, bool force) {
   ChangeInfo out;
   Status st = committer_->run([&](Database& db) -> Status {
-    std::string name_key;
+    std::string name_key, account_id;
     int64_t version = 0;
     {
-      Result<Statement> q = db.cached("SELECT name_key, version FROM hosted_zones WHERE id = ?");
+      Result<Statement> q = db.cached("SELECT name_key, version, account_id FROM hosted_zones WHERE id = ?");
       if (!q.ok()) return std::move(q).status();
       q->bind(1, zone_id);
       Result<bool> row = q->step();
@@ -599,6 +644,7 @@ Result<ChangeInfo> SqliteStore::deleteHostedZone(std::string_view zone_id, const
       if (!*row) return notFound("No hosted zone found with ID: " + std::string(zone_id));
       name_key = q->columnBlobString(0);
       version = q->columnInt(1);
+      account_id = q->columnText(2);
     }
     if (!force) {
       Result<Statement> q = db.cached(
@@ -620,7 +666,7 @@ Result<ChangeInfo> SqliteStore::deleteHostedZone(std::string_view zone_id, const
       d->bind(1, zone_id);
       ZK_RETURN_IF_ERROR(d->run());
     }
-    return insertChange(db, zone_id, change, version + 1, out);
+    return insertChange(db, zone_id, account_id, change, version + 1, out);
   });
   if (!st.isOk()) return st;
   return out;
@@ -751,15 +797,20 @@ Result<route53::ZoneData> SqliteStore::loadZone(std::string_view zone_id) {
 Result<ChangeInfo> SqliteStore::getChange(std::string_view change_id) {
   ReaderLease db = reader();
   Result<Statement> q = db->cached(
-      "SELECT id, zone_id, status, submitted_at_us, comment, zone_version FROM changes WHERE id = ?");
+      "SELECT id, zone_id, status, submitted_at_us, comment, zone_version, account_id FROM changes WHERE id "
+      "= ?");
   if (!q.ok()) return std::move(q).status();
   q->bind(1, change_id);
   return single<ChangeInfo>(
       *q,
       [](const Statement& s) -> Result<ChangeInfo> {
-        return ChangeInfo{s.columnText(0), s.columnText(1),
+        return ChangeInfo{s.columnText(0),
+                          s.columnText(1),
                           s.columnText(2) == "INSYNC" ? ChangeStatus::kInSync : ChangeStatus::kPending,
-                          fromMicros(s.columnInt(3)), s.columnText(4), s.columnInt(5)};
+                          fromMicros(s.columnInt(3)),
+                          s.columnText(4),
+                          s.columnInt(5),
+                          s.columnText(6)};
       },
       "A change with the specified change ID does not exist.");
 }

@@ -2,6 +2,7 @@
 // the rest-xml codec, the Route 53 service over a real store, credentials and DNS catalog.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <future>
 #include <pugixml.hpp>
 
@@ -205,6 +206,30 @@ TEST_F(ApiFrontTest, SigV4ErrorsAsAwsWordsThem) {
   r = front_->process(old);
   EXPECT_EQ(xmlText(r.body, "/ErrorResponse/Error/Code"), "SignatureDoesNotMatch");
   EXPECT_NE(xmlText(r.body, "/ErrorResponse/Error/Message").find("Signature expired"), std::string::npos);
+}
+
+// Only a request naming a known access key may send more than untrusted_body_bytes of body (the HTTP
+// server asks before it reads the body).
+TEST_F(ApiFrontTest, LargeBodiesOnlyForRequestsWithKnownCredentials) {
+  EXPECT_TRUE(front_->carriesCredentials(signedRequest("POST", "/2013-04-01/hostedzone", kCreate)));
+  NewAccessKey unknown = key_;
+  unknown.access_key_id = "AKIANOTAKNOWNKEY0000";
+  EXPECT_FALSE(
+      front_->carriesCredentials(signedRequest("POST", "/2013-04-01/hostedzone", kCreate, &unknown)));
+  http::Request bare = signedRequest("POST", "/2013-04-01/hostedzone", kCreate);
+  bare.headers.erase(
+      std::remove_if(bare.headers.begin(), bare.headers.end(),
+                     [](const auto& h) { return http::equalsIgnoreCase(h.first, "Authorization"); }),
+      bare.headers.end());
+  EXPECT_FALSE(front_->carriesCredentials(bare));
+  http::Request garbage = bare;
+  garbage.headers.emplace_back("Authorization", "Basic dXNlcjpwYXNz");
+  EXPECT_FALSE(front_->carriesCredentials(garbage));
+  http::Request presigned = bare;
+  presigned.target =
+      "/2013-04-01/hostedzone?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=" + key_.access_key_id +
+      "%2F20240101%2Fus-east-1%2Froute53%2Faws4_request&X-Amz-Signature=00";
+  EXPECT_TRUE(front_->carriesCredentials(presigned));
 }
 
 TEST_F(ApiFrontTest, InactiveKeysAreRejected) {

@@ -47,6 +47,10 @@ nlohmann::json snapshot(const ServeOptions& so, const ApiSettings& api) {
       {"api.max_zones", api.max_hosted_zones_per_account},
       {"api.hostmaster", api.hostmaster},
       {"api.store_gather_us", api.store_gather_us},
+      {"api.max_connections", api.max_connections},
+      {"api.max_connections_per_ip", api.max_connections_per_ip},
+      {"api.read_timeout_ms", api.read_timeout_ms},
+      {"api.idle_timeout_ms", api.idle_timeout_ms},
   };
 }
 
@@ -377,6 +381,56 @@ TEST_F(OptionsTest, BadFilesFail) {
   }
   ServeParse empty_object;
   EXPECT_TRUE(empty_object.run({"--config", writeText("{}")}).isOk());
+}
+
+// A bucket smaller than one token never lets a call through: refused at start, naming the flag.
+TEST_F(OptionsTest, ThrottleBurstBelowOneIsRefused) {
+  for (const char* burst : {"0.5", "0.999", "-1", "nan"}) {
+    SCOPED_TRACE(burst);
+    ServeParse p;
+    ASSERT_TRUE(p.run({"--api-throttle-rate", "10", "--api-throttle-burst", burst}).isOk());
+    Status s = validateServeOptions(p.options(), p.api());
+    EXPECT_FALSE(s.isOk());
+    EXPECT_EQ(s.code(), Code::kInvalidArgument);
+    EXPECT_NE(s.message().find("\"api-throttle-burst\""), std::string::npos) << s.message();
+  }
+  ServeParse from_file;
+  ASSERT_TRUE(from_file.run({"--config", writeText(R"({"api-throttle-burst": 0.25})")}).isOk());
+  EXPECT_FALSE(validateServeOptions(from_file.options(), from_file.api()).isOk());
+  for (const char* burst : {"0", "1", "2.5", "100"}) {
+    SCOPED_TRACE(burst);
+    ServeParse p;
+    ASSERT_TRUE(p.run({"--api-throttle-rate", "10", "--api-throttle-burst", burst}).isOk());
+    EXPECT_TRUE(validateServeOptions(p.options(), p.api()).isOk());
+  }
+  ServeParse defaults;
+  ASSERT_TRUE(defaults.run({}).isOk());
+  EXPECT_TRUE(validateServeOptions(defaults.options(), defaults.api()).isOk());
+}
+
+// The HTTP listener's limits are serve flags (and config keys); nonsense values are refused at start.
+TEST_F(OptionsTest, ApiConnectionLimitsAndTimeouts) {
+  ServeParse p;
+  ASSERT_TRUE(
+      p.run({"--api-max-connections", "100", "--api-max-connections-per-ip", "8", "--api-read-timeout-ms",
+             "5000", "--config", writeText(R"({"api-idle-timeout-ms": 7000})")})
+          .isOk());
+  EXPECT_EQ(p.api().max_connections, 100u);
+  EXPECT_EQ(p.api().max_connections_per_ip, 8u);
+  EXPECT_EQ(p.api().read_timeout_ms, 5000);
+  EXPECT_EQ(p.api().idle_timeout_ms, 7000);
+  EXPECT_TRUE(validateServeOptions(p.options(), p.api()).isOk());
+  for (const char* flag : {"api-max-connections", "api-read-timeout-ms", "api-idle-timeout-ms"}) {
+    SCOPED_TRACE(flag);
+    ServeParse bad;
+    ASSERT_TRUE(bad.run({std::string("--") + flag, "0"}).isOk());
+    Status s = validateServeOptions(bad.options(), bad.api());
+    EXPECT_FALSE(s.isOk());
+    EXPECT_NE(s.message().find(std::string("\"") + flag + "\""), std::string::npos) << s.message();
+  }
+  ServeParse unlimited;  // 0 = no per-address limit
+  ASSERT_TRUE(unlimited.run({"--api-max-connections-per-ip", "0"}).isOk());
+  EXPECT_TRUE(validateServeOptions(unlimited.options(), unlimited.api()).isOk());
 }
 
 }  // namespace

@@ -111,6 +111,38 @@ TEST_F(Route53ServiceTest, DeferredChangeAnswersOnceAfterTheCommitAndOtherCallsC
             1);  // x.test was not created
 }
 
+// Every zone is served by the same name servers, so another account's zone may not sit above or
+// below one's own (it would answer for its names); within one account nesting is allowed, and the
+// DNS answers from the closest enclosing zone.
+TEST_F(Route53ServiceTest, ZonesOfAnotherAccountCannotNestWithOnesOwn) {
+  std::string a = createZone("a.test");
+  for (const char* name : {"sub.a.test", "deep.sub.a.test.", "test", "a.test"}) {
+    SCOPED_TRACE(name);
+    auto r = call("CreateHostedZone", {{"Name", name}, {"CallerReference", std::string("b-") + name}},
+                  kOtherAccount);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "ConflictingDomainExists");
+    EXPECT_EQ(r.error().http_status, 400);
+    std::string text = name;
+    if (text.back() != '.') text += ".";
+    EXPECT_EQ(r.error().message, "The hosted zone " + text + " conflicts with an existing hosted zone.");
+  }
+  EXPECT_EQ(ok("GetHostedZoneCount", json::object(), kOtherAccount)["HostedZoneCount"], 0);
+  EXPECT_EQ(catalog_.current()->size(), 1u);
+  // The same account may delegate to a child zone: the DNS answers its names from the child.
+  ok("ChangeResourceRecordSets", upsert(a, "www.sub.a.test", "A", {"192.0.2.1"}));
+  std::string sub = createZone("sub.a.test");
+  ok("ChangeResourceRecordSets", upsert(sub, "www.sub.a.test", "A", {"192.0.2.2"}));
+  const std::string qname = dns::Name::fromText("www.sub.a.test.")->wireString();
+  const zone::Zone* z = catalog_.current()->findZone(
+      std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(qname.data()), qname.size()));
+  ASSERT_NE(z, nullptr);
+  EXPECT_EQ(z->apex().toText(), "sub.a.test.");
+  EXPECT_EQ(served("sub.a.test.", "www.sub.a.test.", t::kA), std::vector<std::string>{"192.0.2.2"});
+  // Unrelated names in the other account are fine.
+  createZone("b.test", kOtherAccount);
+}
+
 TEST_F(Route53ServiceTest, CallerReferenceIsNeverReusedAfterDelete) {
   // Route 53 never accepts a CallerReference twice, even once its zone is deleted (API_CreateHostedZone).
   auto created = ok("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "once"}});
@@ -445,6 +477,37 @@ TEST_F(Route53ServiceTest, WritesFromAnotherProcessAreReloaded) {
   ASSERT_TRUE(store_->commitChangeBatch(id, batch).ok());
   ASSERT_TRUE(service_->syncAll().isOk());
   EXPECT_EQ(served("ext.test.", "outside.ext.test.", t::kA), std::vector<std::string>{"192.0.2.46"});
+}
+
+// GetChange answers for every change id ever returned (CreateHostedZone, ChangeResourceRecordSets,
+// DeleteHostedZone), after a restart too, and only in the zone's account. A DeleteHostedZone change
+// used to answer NoSuchChange after one (its account was remembered in memory only).
+TEST_F(Route53ServiceTest, GetChangeKnowsEveryChangeAfterARestart) {
+  std::vector<std::string> changes;
+  auto created = ok("CreateHostedZone", {{"Name", "kept.test"}, {"CallerReference", "kept"}});
+  changes.push_back(created["ChangeInfo"]["Id"]);
+  const std::string kept = created["HostedZone"]["Id"].get<std::string>().substr(12);
+  changes.push_back(
+      ok("ChangeResourceRecordSets", upsert(kept, "a.kept.test", "A", {"192.0.2.1"}))["ChangeInfo"]["Id"]);
+  auto gone = ok("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "gone"}});
+  changes.push_back(gone["ChangeInfo"]["Id"]);
+  auto deleted = ok("DeleteHostedZone", {{"Id", gone["HostedZone"]["Id"]}});
+  changes.push_back(deleted["ChangeInfo"]["Id"]);
+  EXPECT_EQ(ok("GetChange", {{"Id", changes.back()}})["ChangeInfo"]["Status"], "INSYNC");  // removed
+
+  closeAll();
+  catalog_.removeZone(*dns::Name::fromText("kept.test."));
+  openAll();
+  ASSERT_TRUE(store_->markAllChangesInSync().isOk());  // as Server::start does once the zones are served
+  for (const std::string& id : changes) {
+    SCOPED_TRACE(id);
+    json out = ok("GetChange", {{"Id", id}});
+    EXPECT_EQ(out["ChangeInfo"]["Id"], id);
+    EXPECT_EQ(out["ChangeInfo"]["Status"], "INSYNC");
+    auto r = call("GetChange", {{"Id", id}}, kOtherAccount);
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code, "NoSuchChange");
+  }
 }
 
 TEST_F(Route53ServiceTest, RestartServesWhatWasStored) {

@@ -543,6 +543,70 @@ TEST_F(ServerTest, ConnectionLimitClosesExtraConnections) {
   EXPECT_TRUE(b->roundTrip(get("/b2")));
 }
 
+// One peer address may hold max_connections_per_address connections; the next is closed at once.
+TEST_F(ServerTest, PerAddressLimitClosesTheNextConnection) {
+  ServerConfig config = baseConfig();
+  config.max_connections_per_address = 3;
+  startEcho(config);
+  std::vector<std::unique_ptr<TestClient>> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(connect());
+    ASSERT_TRUE(held.back()->roundTrip(get("/held")));
+  }
+  auto extra = connect();
+  extra->send(get("/extra"));
+  EXPECT_TRUE(extra->closedByPeer());
+  // Closing one frees the address's slot (noticed asynchronously).
+  held.front()->close();
+  bool served = false;
+  for (auto deadline = Clock::now() + 3s; !served && Clock::now() < deadline;) {
+    auto c = connect();
+    served = c->roundTrip(get("/again")).has_value();
+    if (!served) std::this_thread::sleep_for(20ms);
+  }
+  EXPECT_TRUE(served);
+  EXPECT_TRUE(held.back()->roundTrip(get("/still")));
+}
+
+// Before the layer above vouches for a request (may_send_large_body), its body is bounded by
+// untrusted_body_bytes: a larger declared body gets 413 right after the header, before any body byte
+// is sent (no 100 Continue), and a chunked one once it grows past the bound.
+TEST_F(ServerTest, UntrustedLargeBodyRefusedBeforeItIsRead) {
+  ServerConfig config = baseConfig();
+  config.untrusted_body_bytes = 1000;
+  config.may_send_large_body = [](const Request& head) { return head.header("X-Trusted").has_value(); };
+  startEcho(config);
+  auto c = connect();
+  auto res =
+      c->roundTrip("POST / HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 500000\r\n\r\n");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(res->header("Connection"), "close");
+  EXPECT_TRUE(c->closedByPeer());
+  EXPECT_EQ(recorder_.count(), 0u);
+
+  auto chunked = connect();
+  std::string body = "POST / HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n";
+  for (int i = 0; i < 3; ++i) body += "200\r\n" + std::string(512, 'x') + "\r\n";
+  res = chunked->roundTrip(body + "0\r\n\r\n");
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 413);
+  EXPECT_EQ(recorder_.count(), 0u);
+
+  // Up to the bound without credentials, and the full max_body_bytes with them.
+  auto small = connect();
+  res =
+      small->roundTrip("POST / HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n" + std::string(1000, 'x'));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  auto trusted = connect();
+  res = trusted->roundTrip("POST / HTTP/1.1\r\nHost: t\r\nX-Trusted: 1\r\nContent-Length: 500000\r\n\r\n" +
+                           std::string(500000, 'y'));
+  ASSERT_TRUE(res);
+  EXPECT_EQ(res->status, 200);
+  EXPECT_EQ(res->body.size(), 500000u);
+}
+
 TEST_F(ServerTest, HandlerThatNeverRespondsGets503AfterHandlerTimeout) {
   ServerConfig config = baseConfig();
   config.handler_timeout = 200ms;

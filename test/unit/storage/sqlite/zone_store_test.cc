@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "store_test_util.h"
 
@@ -108,6 +109,81 @@ TEST_F(ZoneStoreTest, CallerReferenceStaysUsedAfterTheZoneIsDeleted) {
   EXPECT_FALSE(*store_->callerReferenceUsed(bad.account_id, "fresh-ref"));
   EXPECT_TRUE(store_->createHostedZone(bad, apexRecords(bad), changeRequest()).ok());
   EXPECT_TRUE(*store_->callerReferenceUsed(bad.account_id, "fresh-ref"));
+}
+
+// One DNS server answers for every zone: a name belongs to one zone, and a zone may not be a parent
+// or a child of another account's zone (its names would be answered from the wrong account's zone).
+TEST_F(ZoneStoreTest, CreateRefusesNamesOfAnotherAccountsZones) {
+  const std::string a = "111111111111", b = "222222222222";
+  makeZone("a.test.", a);
+  auto create = [&](std::string_view name, const std::string& account) {
+    HostedZone z = zoneNamed(name, account);
+    Status st = store_->createHostedZone(z, apexRecords(z), changeRequest()).status();
+    if (!st.isOk()) {
+      EXPECT_EQ(store_->getHostedZone(z.id).status().code(), Code::kNotFound) << name;
+    }
+    return st;
+  };
+  // Child, grandchild, parent of another account's zone: refused, nothing stored.
+  for (const char* name : {"sub.a.test.", "x.Sub.A.test.", "test.", "a.test."}) {
+    SCOPED_TRACE(name);
+    Status st = create(name, b);
+    EXPECT_EQ(st.code(), Code::kFailedPrecondition) << st.toString();
+    EXPECT_EQ(st.message(), "The hosted zone " + route53::route53NameText(N(name)) +
+                                " conflicts with an existing hosted zone.");
+  }
+  // The same name in another account too.
+  EXPECT_EQ(create("A.TEST.", b).code(), Code::kFailedPrecondition);
+  // Same-account nesting stays allowed; names that only share a suffix string are not related.
+  EXPECT_TRUE(create("sub.a.test.", a).isOk());
+  EXPECT_TRUE(create("test.", a).isOk());
+  EXPECT_TRUE(create("aa.test2.", b).isOk());
+  EXPECT_EQ(create("ba.test.", b).code(), Code::kFailedPrecondition);  // a child of a's "test."
+  EXPECT_TRUE(create("b-a.other.", b).isOk());
+  EXPECT_TRUE(create("x.b-a.other.", b).isOk());
+  EXPECT_TRUE(create("a.other.", a).isOk());  // "a.other." is no parent of "b-a.other."
+}
+
+// The checks run in the create's transaction: two writers (two stores on one file, as the CLI beside
+// the server) creating a parent and a child for different accounts at once never both succeed.
+TEST_F(ZoneStoreTest, ConcurrentParentAndChildOfTwoAccountsNeverBothSucceed) {
+  std::unique_ptr<SqliteStore> second = openStore(dir_.path());
+  ASSERT_NE(second, nullptr);
+  for (int round = 0; round < 20; ++round) {
+    const std::string parent = "r" + std::to_string(round) + ".test.";
+    HostedZone pz = zoneNamed(parent, "111111111111");
+    HostedZone cz = zoneNamed("sub." + parent, "222222222222");
+    Status ps, cs;
+    std::thread t1([&] { ps = store_->createHostedZone(pz, apexRecords(pz), changeRequest()).status(); });
+    std::thread t2([&] { cs = second->createHostedZone(cz, apexRecords(cz), changeRequest()).status(); });
+    t1.join();
+    t2.join();
+    EXPECT_NE(ps.isOk(), cs.isOk()) << parent << ": " << ps.toString() << " / " << cs.toString();
+    EXPECT_EQ((ps.isOk() ? cs : ps).code(), Code::kFailedPrecondition);
+  }
+}
+
+// Every change keeps the account of its zone, also once the zone is deleted and the store reopened.
+TEST_F(ZoneStoreTest, ChangesKeepTheirAccountAfterTheZoneIsDeleted) {
+  HostedZone z = zoneNamed("acct.example.", "333333333333");
+  route53::ChangeRequest create = changeRequest("create");
+  ASSERT_TRUE(store_->createHostedZone(z, apexRecords(z), create).ok());
+  route53::ChangeBatchWrite batch = batchOf({upsert(RS("www.acct.example.", rrtype::kA, {"192.0.2.1"}))});
+  Result<route53::ChangeInfo> changed = store_->commitChangeBatch(z.id, batch);
+  ASSERT_TRUE(changed.ok());
+  EXPECT_EQ(changed->account_id, "333333333333");
+  route53::ChangeRequest del = changeRequest("delete");
+  Result<route53::ChangeInfo> deleted = store_->deleteHostedZone(z.id, del, /*force=*/true);
+  ASSERT_TRUE(deleted.ok());
+  EXPECT_EQ(deleted->account_id, "333333333333");
+  store_.reset();
+  store_ = openStore(dir_.path());
+  for (const std::string& id : {create.id, batch.change.id, del.id}) {
+    Result<route53::ChangeInfo> c = store_->getChange(id);
+    ASSERT_TRUE(c.ok()) << id;
+    EXPECT_EQ(c->zone_id, z.id);
+    EXPECT_EQ(c->account_id, "333333333333") << id;
+  }
 }
 
 TEST_F(ZoneStoreTest, CreateRejectsDuplicatesAndLeavesNoTrace) {
