@@ -55,6 +55,7 @@ class FrontAuthTest : public ::testing::Test {
                  [this](const std::string& op, const json&, const CallContext& ctx) -> ServiceResult {
                    calls.push_back(op + (ctx.anonymous ? " anonymous" : " by " + ctx.principal_arn) +
                                    (ctx.session ? " (session)" : ""));
+                   if (op != "GetCallerIdentity") return json::object();
                    return json{{"UserId", "u"}, {"Account", ctx.account_id}, {"Arn", ctx.principal_arn}};
                  }};
     s.access = [](const std::string& op, const json&, const CallContext&) {
