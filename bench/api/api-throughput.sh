@@ -37,8 +37,8 @@ PY
 # cpu_ticks PID -> user+system clock ticks the process has used (all threads; /proc/PID/stat fields 14, 15)
 cpu_ticks() { awk '{sub(/.*\) /, ""); print $12 + $13}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
-run_wrk() { # NAME ENDPOINT PID
-  local zid; zid=$(create_zone "$2")
+run_wrk() { # NAME ENDPOINT PID   (ZK_BENCH_ZONE_ID: an existing zone instead of a new one)
+  local zid; zid=${ZK_BENCH_ZONE_ID:-$(create_zone "$2")}
   "$py" "$wrkgen" "$2" "$zid" "www.bench.example." "$tmp/$1.lua"
   local hz; hz=$(getconf CLK_TCK)
   for r in $(seq 1 "$rounds"); do
@@ -63,8 +63,32 @@ port=$((20000 + RANDOM % 20000))
   --log-level warn ${ZK_SERVE_FLAGS:-} > "$tmp/zk.log" 2>&1 &
 zk_pid=$!; pids+=("$zk_pid")
 wait_http "http://127.0.0.1:$port/"
-AWS_SHARED_CREDENTIALS_FILE=$tmp/zk/credentials AWS_PROFILE=default \
-  AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= run_wrk zonekeeper "http://127.0.0.1:$port" "$zk_pid"
+# Authorisation on: the UPSERTs are signed by a user holding exactly cert-manager's Route 53 policy
+# (../shared/seeds), made by the admin of the first start (ZK_BENCH_ADMIN=1: sign as the admin instead).
+read -r ukey usecret < <(AWS_SHARED_CREDENTIALS_FILE=$tmp/zk/credentials AWS_PROFILE=default \
+  AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= "$py" - "http://127.0.0.1:$port" <<'PY'
+import json, os, sys, boto3
+iam = boto3.client("iam", endpoint_url=sys.argv[1], region_name="us-east-1")
+if os.environ.get("ZK_BENCH_ADMIN") == "1":
+    c = boto3.session.Session().get_credentials()
+    print(c.access_key, c.secret_key); sys.exit()
+policy = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "route53:GetChange", "Resource": "arn:aws:route53:::change/*"},
+    {"Effect": "Allow", "Action": ["route53:ChangeResourceRecordSets", "route53:ListResourceRecordSets"],
+     "Resource": "arn:aws:route53:::hostedzone/*"},
+    {"Effect": "Allow", "Action": "route53:ListHostedZonesByName", "Resource": "*"}]}
+iam.create_user(UserName="cert-manager")
+iam.put_user_policy(UserName="cert-manager", PolicyName="route53-dns01", PolicyDocument=json.dumps(policy))
+k = iam.create_access_key(UserName="cert-manager")["AccessKey"]
+print(k["AccessKeyId"], k["SecretAccessKey"])
+PY
+)
+# The zone is created by the admin; the UPSERTs are the user's.
+zid_admin=$(AWS_SHARED_CREDENTIALS_FILE=$tmp/zk/credentials AWS_PROFILE=default AWS_ACCESS_KEY_ID= AWS_SECRET_ACCESS_KEY= \
+  create_zone "http://127.0.0.1:$port")
+export ZK_BENCH_ZONE_ID=$zid_admin
+AWS_ACCESS_KEY_ID=$ukey AWS_SECRET_ACCESS_KEY=$usecret run_wrk zonekeeper "http://127.0.0.1:$port" "$zk_pid"
+unset ZK_BENCH_ZONE_ID
 kill "$zk_pid"; wait "$zk_pid" 2>/dev/null || true
 
 if [ "$moto" = 1 ]; then

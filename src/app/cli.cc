@@ -105,7 +105,7 @@ int runCli(int argc, char** argv) {
                                            "Create an access key and print it in AWS "
                                            "shared-credentials format");
   ccreate->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
-  ccreate->add_option("--user", cred_user, "User name in the key's ARN")->capture_default_str();
+  ccreate->add_option("--user", cred_user, "IAM user of the key (created with AdministratorAccess if new)")->capture_default_str();
   ccreate->add_option("--account", cred_account, "Account id (default: the default account)");
 
   // account ...

@@ -85,7 +85,11 @@ Result<NewAccessKey> createAccessKey(storage::SqliteStore& store, const crypto::
                                      std::chrono::system_clock::time_point now) {
   storage::IamSqliteStore iam_store(store);
   const crypto::RandomSource random = crypto::systemRandomSource();
-  auto user = iam::ensureUser(iam_store, random, account_id, user_name, user_name == iam::kAdminUserName, now);
+  // `credentials create` has always made administrator keys: a user it creates gets AdministratorAccess;
+  // an existing user keeps exactly the policies it has.
+  const bool created_here = !iam_store.getUser(account_id, user_name).ok();
+  auto user = iam::ensureUser(iam_store, random, account_id, user_name,
+                              created_here || user_name == iam::kAdminUserName, now);
   if (!user.ok()) return user.status();
   return iam::createAccessKey(iam_store, box, random, account_id, user->name, user->arn, now);
 }
