@@ -79,7 +79,8 @@ struct Fixture {
     req.set("aws:CurrentTime", "2025-06-01T12:00:00Z");
     req.set("aws:PrincipalTag/team", "dns");
     req.set("route53:ChangeResourceRecordSetsRecordTypes", ContextValues{"TXT"});
-    req.set("route53:ChangeResourceRecordSetsNormalizedRecordNames", ContextValues{"_acme-challenge.www.example.com"});
+    req.set("route53:ChangeResourceRecordSetsNormalizedRecordNames",
+            ContextValues{"_acme-challenge.www.example.com"});
     req.set("route53:ChangeResourceRecordSetsActions", ContextValues{"UPSERT"});
   }
 };

@@ -41,7 +41,8 @@ std::string benchZoneText() {
   w += "@ IN SOA ns1.bench.test. hostmaster.bench.test. 2024010101 7200 3600 1209600 300\n";
   w += "@ IN NS ns1\n@ IN NS ns2\n@ IN A 198.18.255.254\n@ IN AAAA 2001:db8:ffff::1\n";
   w += "@ IN MX 10 mail1\n@ IN MX 20 mail2\n@ IN TXT \"v=spf1 mx -all\"\n";
-  w += "ns1 IN A 198.18.255.1\nns1 IN AAAA 2001:db8:ffff::53\nns2 IN A 198.18.255.2\nns2 IN AAAA 2001:db8:ffff::54\n";
+  w += "ns1 IN A 198.18.255.1\nns1 IN AAAA 2001:db8:ffff::53\nns2 IN A 198.18.255.2\nns2 IN AAAA "
+       "2001:db8:ffff::54\n";
   w += "mail1 IN A 198.18.255.10\nmail2 IN A 198.18.255.11\n";
   for (int i = 0; i < kA; ++i) w += (fmt("host%05d", i)) + " IN A " + aAddr(i) + "\n";
   for (int i = 0; i < kAAAA; ++i) {
@@ -162,7 +163,7 @@ void BM_Kind(benchmark::State& state, std::string kind, bool edns) {
 void BM_Mix(benchmark::State& state) {  // gen-queries.py default mix
   std::mt19937 r(42);
   const std::vector<std::pair<std::string, int>> mix = {{"a", 50}, {"aaaa", 10}, {"txt", 7}, {"cname", 8},
-                                                        {"mx", 5},  {"wild", 8},  {"nx", 10},  {"big", 2}};
+                                                        {"mx", 5}, {"wild", 8},  {"nx", 10}, {"big", 2}};
   std::vector<std::vector<uint8_t>> qs;
   for (int k = 0; k < 4096; ++k) {
     int p = int(r() % 100), acc = 0;

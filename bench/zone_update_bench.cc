@@ -5,7 +5,6 @@
 // from a zone file when ZK_BIG_ZONE=/tmp/big.zone is set (parsed with dns::parseZoneFile; parse
 // time is reported separately and excluded from the build time).
 #include <benchmark/benchmark.h>
-
 #include <malloc.h>
 #include <time.h>
 
@@ -40,7 +39,12 @@ long rssKiB() {
   return -1;
 }
 
-const std::string kSuffix("\x03" "big" "\x04" "test", 9);  // + root label
+const std::string kSuffix(
+    "\x03"
+    "big"
+    "\x04"
+    "test",
+    9);  // + root label
 
 Name owner(const std::string& label) {
   std::string w;
@@ -106,7 +110,8 @@ std::vector<ResourceRecord> generate(double scale = 1.0) {
     v.push_back({owner("t-" + pad(i, 6)), t::kTXT, 1, 3600, rd});
   }
   for (uint32_t i = 0; i < nc; ++i)
-    v.push_back({owner("c-" + pad(i, 5)), t::kCNAME, 1, 3600, nameRdata("h-" + pad(uint32_t((uint64_t(i) * 7919) % na), 7))});
+    v.push_back({owner("c-" + pad(i, 5)), t::kCNAME, 1, 3600,
+                 nameRdata("h-" + pad(uint32_t((uint64_t(i) * 7919) % na), 7))});
   for (uint32_t i = 0; i < nm; ++i)
     v.push_back({owner("m-" + pad(i, 5)), t::kMX, 1, 3600,
                  nameRdata("h-" + pad(uint32_t((uint64_t(i) * 104729 + 1) % na), 7), {0, 10})});
@@ -158,10 +163,12 @@ const BigZone& bigZone() {
     b.rss_zone_kib = rssKiB() - rss0;
     b.rss_peak_extra_kib = rss1 - rss0;
     std::fprintf(stderr,
-                 "big.test.: %zu records, %zu names; %s %.3f s; build %.3f s wall, %.3f s CPU; zone RSS %.1f MiB = %.0f bytes/record "
+                 "big.test.: %zu records, %zu names; %s %.3f s; build %.3f s wall, %.3f s CPU; zone RSS %.1f "
+                 "MiB = %.0f bytes/record "
                  "(records vector was %.1f MiB); zone.memoryBytes %.1f MiB\n",
-                 b.zone->recordCount(), b.zone->nameCount(), std::getenv("ZK_BIG_ZONE") ? "parse" : "generate",
-                 b.parse_s, b.build_s, b.build_cpu_s, b.rss_zone_kib / 1024.0, b.rss_zone_kib * 1024.0 / double(b.records),
+                 b.zone->recordCount(), b.zone->nameCount(),
+                 std::getenv("ZK_BIG_ZONE") ? "parse" : "generate", b.parse_s, b.build_s, b.build_cpu_s,
+                 b.rss_zone_kib / 1024.0, b.rss_zone_kib * 1024.0 / double(b.records),
                  b.rss_peak_extra_kib / 1024.0, double(b.zone->memoryBytes()) / (1 << 20));
     return b;
   }();
@@ -175,8 +182,8 @@ void BM_ApplyReplaceOneRecord(benchmark::State& state) {
   uint32_t i = 0;
   std::vector<zk::zone::ZoneDelta> deltas(64);
   for (size_t k = 0; k < deltas.size(); ++k) {
-    deltas[k].replace.push_back({owner("h-" + pad(uint32_t(k * 7777), 7)), zk::dns::rrtype::kA, 3600,
-                                 {{203, 0, 113, uint8_t(k)}}});
+    deltas[k].replace.push_back(
+        {owner("h-" + pad(uint32_t(k * 7777), 7)), zk::dns::rrtype::kA, 3600, {{203, 0, 113, uint8_t(k)}}});
   }
   for (auto _ : state) {
     auto r = z->apply(deltas[i++ % deltas.size()]);

@@ -28,7 +28,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   req.set("aws:CurrentTime", "2024-06-01T12:00:00Z");
   req.set("aws:SecureTransport", "true");
   req.set("route53:ChangeResourceRecordSetsRecordTypes", {"TXT", "A"});
-  req.set("route53:ChangeResourceRecordSetsNormalizedRecordNames", ContextValues{"_acme-challenge.example.com"});
+  req.set("route53:ChangeResourceRecordSetsNormalizedRecordNames",
+          ContextValues{"_acme-challenge.example.com"});
   req.set("oidc.example:sub", "system:serviceaccount:cert-manager:cert-manager");
 
   PolicySet ps;

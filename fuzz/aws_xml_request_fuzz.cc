@@ -36,7 +36,8 @@ void check(const zk::aws::ServiceModel& model, const zk::Result<zk::aws::Operati
     (void)r->input.dump(-1, ' ', false, nlohmann::json::error_handler_t::strict);  // valid UTF-8 only
   } else {
     zk::aws::ResponseHeaders h;
-    (void)zk::aws::serializeRestXmlError(model, zk::aws::errorFromStatus(r.status(), model.protocol()), "fuzz", h);
+    (void)zk::aws::serializeRestXmlError(model, zk::aws::errorFromStatus(r.status(), model.protocol()),
+                                         "fuzz", h);
   }
 }
 
@@ -49,8 +50,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const size_t first = in.find_first_not_of(" \t\r\n");
   const char lead = first == std::string_view::npos ? '\0' : in[first];
   if (lead == '{' || lead == '[') {
-    for (const char* target : {"CertificateManager.RequestCertificate", "CertificateManager.ImportCertificate",
-                               "CertificateManager.ListCertificates"}) {
+    for (const char* target :
+         {"CertificateManager.RequestCertificate", "CertificateManager.ImportCertificate",
+          "CertificateManager.ListCertificates"}) {
       check(*m.acm, zk::aws::parseJsonRequest(*m.acm, target, in));
     }
     return 0;

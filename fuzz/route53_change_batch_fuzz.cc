@@ -20,15 +20,16 @@
 namespace {
 
 const zk::aws::ServiceModel& model() {
-  static const std::shared_ptr<const zk::aws::ServiceModel> m = *zk::aws::ServiceModel::loadEmbedded("route53");
+  static const std::shared_ptr<const zk::aws::ServiceModel> m =
+      *zk::aws::ServiceModel::loadEmbedded("route53");
   return *m;
 }
 
-constexpr uint16_t kTypes[] = {zk::dns::rrtype::kA,   zk::dns::rrtype::kAAAA, zk::dns::rrtype::kTXT,
-                               zk::dns::rrtype::kSPF, zk::dns::rrtype::kCNAME, zk::dns::rrtype::kNS,
-                               zk::dns::rrtype::kMX,  zk::dns::rrtype::kSRV,  zk::dns::rrtype::kCAA,
-                               zk::dns::rrtype::kSOA, zk::dns::rrtype::kPTR,  zk::dns::rrtype::kNAPTR,
-                               zk::dns::rrtype::kDS,  zk::dns::rrtype::kTLSA, zk::dns::rrtype::kSSHFP,
+constexpr uint16_t kTypes[] = {zk::dns::rrtype::kA,    zk::dns::rrtype::kAAAA,  zk::dns::rrtype::kTXT,
+                               zk::dns::rrtype::kSPF,  zk::dns::rrtype::kCNAME, zk::dns::rrtype::kNS,
+                               zk::dns::rrtype::kMX,   zk::dns::rrtype::kSRV,   zk::dns::rrtype::kCAA,
+                               zk::dns::rrtype::kSOA,  zk::dns::rrtype::kPTR,   zk::dns::rrtype::kNAPTR,
+                               zk::dns::rrtype::kDS,   zk::dns::rrtype::kTLSA,  zk::dns::rrtype::kSSHFP,
                                zk::dns::rrtype::kSVCB, zk::dns::rrtype::kHTTPS};
 
 }  // namespace
@@ -56,7 +57,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   zk::aws::HeaderLookup no_headers = [](std::string_view) { return std::optional<std::string_view>(); };
-  auto req = zk::aws::parseRestXmlRequest(model(), "POST", "/2013-04-01/hostedzone/ZFUZZ/rrset/", "", no_headers, in);
+  auto req = zk::aws::parseRestXmlRequest(model(), "POST", "/2013-04-01/hostedzone/ZFUZZ/rrset/", "",
+                                          no_headers, in);
   if (!req.ok() || req->operation != "ChangeResourceRecordSets") return 0;
   static const zk::dns::Name apex = *zk::dns::Name::fromText("example.com.");
   auto batch = zk::route53::parseChangeBatch(req->input.at("ChangeBatch"), apex, {});

@@ -3,8 +3,6 @@
 
 #include <spdlog/spdlog.h>
 
-#include <spdlog/spdlog.h>
-
 #include <cctype>
 #include <cstdio>
 #include <random>
@@ -381,7 +379,8 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
     for (const AccessRequest& need : svc->access(call.operation.operation, call.operation.input, call.ctx)) {
       if (auto denied = authorizer_->authorize(call.ctx, need)) {
         // JSON services (ACM) name it AccessDeniedException.
-        if (protocol == aws::Protocol::kJson && denied->code == "AccessDenied") denied->code = "AccessDeniedException";
+        if (protocol == aws::Protocol::kJson && denied->code == "AccessDenied")
+          denied->code = "AccessDeniedException";
         return render(protocol, svc, *denied, request_id);
       }
     }

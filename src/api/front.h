@@ -89,8 +89,8 @@ struct TemporaryCredential {
   aws::Credential credential;
   std::shared_ptr<const SessionClaims> session;
 };
-using SessionLookup =
-    std::function<Result<TemporaryCredential>(std::string_view access_key_id, std::string_view session_token)>;
+using SessionLookup = std::function<Result<TemporaryCredential>(std::string_view access_key_id,
+                                                                std::string_view session_token)>;
 
 class ApiFront {
  public:

@@ -49,10 +49,10 @@ class ServiceResult {
 struct SessionClaims {
   enum class Kind { kAssumedRole, kFederatedUser /* GetSessionToken of a user */ };
   Kind kind = Kind::kAssumedRole;
-  std::string account_id;       // the role's (or user's) account
-  std::string source_arn;       // arn:aws:iam::ACCT:role/PATH/NAME (or the user's ARN)
-  std::string source_name;      // role (or user) name
-  std::string source_id;        // the role's (or user's) unique id (AROA... / AIDA...)
+  std::string account_id;   // the role's (or user's) account
+  std::string source_arn;   // arn:aws:iam::ACCT:role/PATH/NAME (or the user's ARN)
+  std::string source_name;  // role (or user) name
+  std::string source_id;    // the role's (or user's) unique id (AROA... / AIDA...)
   std::string session_name;
   std::vector<std::string> session_policies;  // inline Policy text and the PolicyArns, each "arn:..." or JSON
   std::vector<std::pair<std::string, std::string>> tags;  // session tags (aws:PrincipalTag)
@@ -67,14 +67,14 @@ struct CallContext {
   std::string account_id;     // the caller's account
   std::string principal_arn;  // user ARN, "arn:aws:iam::ACCT:root", or "arn:aws:sts::ACCT:assumed-role/R/S"
   std::string request_id;
-  std::string user_id;        // aws:userid: AIDA... for users, "AROA...:session" for role sessions, ACCT for root
+  std::string user_id;  // aws:userid: AIDA... for users, "AROA...:session" for role sessions, ACCT for root
   std::string access_key_id;
   std::shared_ptr<const SessionClaims> session;  // set for temporary credentials
-  std::string source_ip;      // aws:SourceIp
+  std::string source_ip;                         // aws:SourceIp
   bool secure_transport = false;
-  std::string region;         // the credential scope's region (aws:RequestedRegion)
+  std::string region;                           // the credential scope's region (aws:RequestedRegion)
   std::chrono::system_clock::time_point now{};  // when the request was accepted (aws:CurrentTime)
-  bool anonymous = false;     // an unsigned call (AssumeRoleWithWebIdentity)
+  bool anonymous = false;                       // an unsigned call (AssumeRoleWithWebIdentity)
   // Set by a caller that can take the answer later (the API front): an operation that would wait
   // for a commit (today ChangeResourceRecordSets) instead returns ServiceResult::deferred() at once
   // and calls `deliver` exactly once with its real result, later, on another thread (the store's

@@ -39,7 +39,8 @@ uint64_t CatalogPublisher::removeZone(const dns::Name& apex) {
   return catalog_.removeZone(apex);
 }
 
-Result<uint64_t> CatalogPublisher::applyRRsets(const dns::Name& apex, const std::vector<zone::RRsetReplace>& rrsets) {
+Result<uint64_t> CatalogPublisher::applyRRsets(const dns::Name& apex,
+                                               const std::vector<zone::RRsetReplace>& rrsets) {
   if (shadowed(apex)) return uint64_t{0};
   zone::ZoneDelta delta;
   delta.replace = rrsets;

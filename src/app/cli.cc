@@ -17,9 +17,9 @@
 #include "app/server.h"
 #include "app/zone_admin.h"
 #include "dns/rdata.h"
+#include "dns/zonefile.h"
 #include "services/iam/accounts.h"
 #include "storage/sqlite/iam_store.h"
-#include "dns/zonefile.h"
 #include "zone/zone.h"
 
 namespace zk::app {
@@ -105,7 +105,8 @@ int runCli(int argc, char** argv) {
                                            "Create an access key and print it in AWS "
                                            "shared-credentials format");
   ccreate->add_option("--data-dir", data_dir, "Data folder")->capture_default_str();
-  ccreate->add_option("--user", cred_user, "IAM user of the key (created with AdministratorAccess if new)")->capture_default_str();
+  ccreate->add_option("--user", cred_user, "IAM user of the key (created with AdministratorAccess if new)")
+      ->capture_default_str();
   ccreate->add_option("--account", cred_account, "Account id (default: the default account)");
 
   // account ...

@@ -108,11 +108,13 @@ Status writePrivateFile(const std::string& path, const std::string& text) {
   if (st.isOk() && ::fsync(fd) != 0) st = internalError("fsync " + tmp + ": " + std::strerror(errno));
   ::close(fd);
   if (!st.isOk()) return st;
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return internalError("rename to " + path + ": " + std::strerror(errno));
+  if (::rename(tmp.c_str(), path.c_str()) != 0)
+    return internalError("rename to " + path + ": " + std::strerror(errno));
   return Status();
 }
 
-Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& store, const crypto::SecretBox& box,
+Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& store,
+                                                      const crypto::SecretBox& box,
                                                       const std::string& data_dir) {
   auto recorded = store.getMeta(kAdminKeyMeta);
   if (!recorded.ok()) return recorded.status();
@@ -133,8 +135,9 @@ std::string credentialsUsage(const std::string& data_dir, const std::string& api
   std::error_code ec;
   std::string abs = std::filesystem::absolute(data_dir, ec).lexically_normal().string();
   if (ec) abs = data_dir;
-  return "  export AWS_SHARED_CREDENTIALS_FILE=" + abs + "/" + kCredentialsFile + " AWS_DEFAULT_REGION=" +
-         region + "\n  aws --endpoint-url " + api_endpoint + " route53 list-hosted-zones\n";
+  return "  export AWS_SHARED_CREDENTIALS_FILE=" + abs + "/" + kCredentialsFile +
+         " AWS_DEFAULT_REGION=" + region + "\n  aws --endpoint-url " + api_endpoint +
+         " route53 list-hosted-zones\n";
 }
 
 }  // namespace zk::app

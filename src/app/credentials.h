@@ -7,8 +7,9 @@
 // start). The associated data is the access key id, so a sealed secret cannot be moved to another key.
 //
 // First start: the default account (zone_admin.h ensureDefaultAccount) gets its IAM user "admin" with
-// AdministratorAccess attached and an access key, written to DATA_DIR/credentials in the AWS shared-credentials format (profile "default", mode
-// 0600), so `AWS_SHARED_CREDENTIALS_FILE=DATA_DIR/credentials` works for the aws CLI and every SDK.
+// AdministratorAccess attached and an access key, written to DATA_DIR/credentials in the AWS
+// shared-credentials format (profile "default", mode 0600), so
+// `AWS_SHARED_CREDENTIALS_FILE=DATA_DIR/credentials` works for the aws CLI and every SDK.
 //
 // Never logs a secret. Threading: KeyResolver is thread-safe; the free functions are for one thread
 // at start or in the CLI.
@@ -22,10 +23,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "crypto/secret_box.h"
 #include "aws/sigv4.h"
 #include "base/clock.h"
 #include "base/result.h"
+#include "crypto/secret_box.h"
 #include "services/iam/key_resolver.h"
 #include "storage/sqlite/iam_store.h"
 #include "storage/sqlite/sqlite_store.h"
@@ -55,7 +56,8 @@ Status writePrivateFile(const std::string& path, const std::string& text);
 
 // At every start: on the first one (no admin key recorded in the store's settings), creates the default
 // account's admin key and writes DATA_DIR/credentials. Returns the key when it was created now.
-Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& store, const crypto::SecretBox& box,
+Result<std::optional<NewAccessKey>> bootstrapAdminKey(storage::SqliteStore& store,
+                                                      const crypto::SecretBox& box,
                                                       const std::string& data_dir);
 
 // What to tell the user after bootstrap (how to point the aws CLI at the API).

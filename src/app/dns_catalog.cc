@@ -60,7 +60,7 @@ zone::ZoneDelta diffZones(const zone::Zone& old_zone, const std::vector<dns::Res
   }
 
   // Pass 1, input order: hash each owner; cut the input into runs of records with the same owner.
-  std::vector<uint32_t> runs;  // start of each run
+  std::vector<uint32_t> runs;                        // start of each run
   std::vector<std::pair<uint64_t, uint32_t>> heads;  // (owner hash, run), sorted in pass 2
   runs.reserve(n / 2 + 1);
   heads.reserve(n / 2 + 1);
@@ -158,7 +158,8 @@ zone::ZoneDelta diffZones(const zone::Zone& old_zone, const std::vector<dns::Res
         size_t count = 1;  // distinct RDATAs in [k, end)
         for (; end < idx.size() && new_records[idx[end]].type == type; ++end) {
           ttl = std::min(ttl, new_records[idx[end]].ttl);  // RFC 2181 §5.2: the lowest TTL
-          if (zone::rdata_layout::canonicalCompare(type, new_records[idx[end - 1]].rdata, new_records[idx[end]].rdata))
+          if (zone::rdata_layout::canonicalCompare(type, new_records[idx[end - 1]].rdata,
+                                                   new_records[idx[end]].rdata))
             ++count;
         }
         for (; o < old_sets.size() && old_sets[o].type() < type; ++o)
@@ -175,7 +176,8 @@ zone::ZoneDelta diffZones(const zone::Zone& old_zone, const std::vector<dns::Res
               const auto& rd = new_records[idx[at]].rdata;
               same = rd.size() == old_rd.size() && std::equal(rd.begin(), rd.end(), old_rd.begin());
               // Skip the duplicates of this RDATA (the first one is the one rendered).
-              for (++at; at < end && zone::rdata_layout::canonicalCompare(type, rd, new_records[idx[at]].rdata) == 0;)
+              for (++at; at < end &&
+                         zone::rdata_layout::canonicalCompare(type, rd, new_records[idx[at]].rdata) == 0;)
                 ++at;
             });
           }
@@ -207,7 +209,9 @@ zone::ZoneDelta diffZones(const zone::Zone& old_zone, const std::vector<dns::Res
       for (auto it = std::lower_bound(heads.begin(), heads.end(), std::pair<uint64_t, uint32_t>{h, 0});
            it != heads.end() && it->first == h; ++it) {
         const std::string& w = run_owner(it->second).wireString();
-        if (w.size() == name.size() && ciEqual(name.data(), reinterpret_cast<const uint8_t*>(w.data()), w.size())) return;
+        if (w.size() == name.size() &&
+            ciEqual(name.data(), reinterpret_cast<const uint8_t*>(w.data()), w.size()))
+          return;
       }
       dns::Name owner = node.ownerName();
       for (const zone::RRset& s : node.rrsetSpan())

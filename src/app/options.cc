@@ -72,8 +72,14 @@ std::vector<ServeFlag> serveFlags(ServeOptions& so, ApiSettings& api) {
        "PEM CA certificates trusted for outbound HTTPS (OIDC issuers), besides the system's (repeatable)",
        &so.tls_trust_files,
        false},
-      {{"imds-listen"}, "Instance metadata service (IMDSv2) address:port; needs --imds-role", &so.imds_listen, false},
-      {{"imds-role"}, "Role ARN whose credentials IMDS serves (must trust ec2.amazonaws.com)", &so.imds_role, false},
+      {{"imds-listen"},
+       "Instance metadata service (IMDSv2) address:port; needs --imds-role",
+       &so.imds_listen,
+       false},
+      {{"imds-role"},
+       "Role ARN whose credentials IMDS serves (must trust ec2.amazonaws.com)",
+       &so.imds_role,
+       false},
       {{"imds-v1"}, "IMDS: also answer GETs without a token (IMDSv1)", &so.imds_v1, false},
       {{"imds-hop-limit"}, "IMDS: IP TTL of the responses (1-64)", &so.imds_hop_limit},
   };
@@ -121,7 +127,8 @@ Result<FlagValue> checkValue(const FlagTarget& target, const nlohmann::json& v) 
       [&](auto* field) -> Result<FlagValue> {
         using T = std::remove_pointer_t<decltype(field)>;
         if constexpr (std::is_same_v<T, bool>) {
-          if (!v.is_boolean()) return invalidArgument(std::string("expected true or false, got ") + v.type_name());
+          if (!v.is_boolean())
+            return invalidArgument(std::string("expected true or false, got ") + v.type_name());
           return FlagValue(v.get<bool>());
         } else if constexpr (std::is_integral_v<T>) {
           return integerValue<T>(v);
@@ -157,7 +164,8 @@ void assignFlag(T* field, const V& val) {
 }
 
 void storeValue(const FlagTarget& target, const FlagValue& value) {
-  std::visit([&](auto* field) { std::visit([&](const auto& val) { assignFlag(field, val); }, value); }, target);
+  std::visit([&](auto* field) { std::visit([&](const auto& val) { assignFlag(field, val); }, value); },
+             target);
 }
 
 }  // namespace

@@ -40,8 +40,8 @@ struct ServeOptions {
 };
 
 // The field a flag sets. The JSON type a config file must give follows from it: an integer for
-// the integer kinds (range-checked), true/false for a bool (a switch on the command line), a number for double, a string, or an array of strings (a
-// lone string is taken as a one-element list).
+// the integer kinds (range-checked), true/false for a bool (a switch on the command line), a number for
+// double, a string, or an array of strings (a lone string is taken as a one-element list).
 using FlagTarget =
     std::variant<bool*, int*, int64_t*, size_t*, double*, std::string*, std::vector<std::string>*>;
 

@@ -1,10 +1,6 @@
 // Composition of the running server: store -> zone snapshots -> publisher -> DNS workers; the API front.
 #include "app/server.h"
 
-#include "jose/https_fetcher.h"
-#include "services/iam/access.h"
-#include "services/route53/access.h"
-
 #include <fcntl.h>
 #include <malloc.h>
 #include <spdlog/spdlog.h>
@@ -18,6 +14,9 @@
 #include <map>
 
 #include "dns/zonefile.h"
+#include "jose/https_fetcher.h"
+#include "services/iam/access.h"
+#include "services/route53/access.h"
 #include "services/route53/records.h"
 
 namespace zk::app {
@@ -164,10 +163,10 @@ Status Server::startApi() {
   ao.max_connections_per_address = api_settings_.max_connections_per_ip;
   ao.read_timeout = std::chrono::milliseconds(api_settings_.read_timeout_ms);
   ao.idle_timeout = std::chrono::milliseconds(api_settings_.idle_timeout_ms);
-    api_ = std::make_unique<api::ApiFront>(ao, keys_->asLookup(), clock_);
+  api_ = std::make_unique<api::ApiFront>(ao, keys_->asLookup(), clock_);
   iam_store_ = std::make_unique<storage::IamSqliteStore>(*store_);
   directory_ = std::make_unique<iam::Directory>(*iam_store_, clock_);
-  authorizer_ = std::make_unique<iam::PolicyAuthorizer>(*directory_);
+  authorizer_ = std::make_unique<iam::PolicyAuthorizer>(*directory_, clock_);
   api_->setAuthorizer(authorizer_.get());
 
   route53::Route53Service* svc = route53_.get();
@@ -182,9 +181,8 @@ Status Server::startApi() {
   iam_->setPolicySimulator(authorizer_.get(), directory_.get());
   iam::IamService* iam_svc = iam_.get();
   api::ApiService iam{"iam", iam::IamService::model(), "",
-                      [iam_svc](const std::string& op, const nlohmann::json& in, const api::CallContext& ctx) {
-                        return iam_svc->invoke(op, in, ctx);
-                      }};
+                      [iam_svc](const std::string& op, const nlohmann::json& in,
+                                const api::CallContext& ctx) { return iam_svc->invoke(op, in, ctx); }};
   iam.access = iam::accessFor;
   api_->addService(std::move(iam));
 
@@ -201,9 +199,8 @@ Status Server::startApi() {
   sts_ = std::make_unique<sts::StsService>(*directory_, *authorizer_, *sealer_, *web_identity_, clock_);
   sts::StsService* sts_svc = sts_.get();
   api::ApiService sts{"sts", sts::StsService::model(), "",
-                      [sts_svc](const std::string& op, const nlohmann::json& in, const api::CallContext& ctx) {
-                        return sts_svc->invoke(op, in, ctx);
-                      }};
+                      [sts_svc](const std::string& op, const nlohmann::json& in,
+                                const api::CallContext& ctx) { return sts_svc->invoke(op, in, ctx); }};
   sts.access = sts::accessFor;
   sts.anonymous_operations = {"AssumeRoleWithWebIdentity"};
   api_->addService(std::move(sts));

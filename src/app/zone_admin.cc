@@ -101,7 +101,8 @@ Result<std::string> ensureDefaultAccount(storage::SqliteStore& store) {
   return id;
 }
 
-Result<std::string> importZone(const std::string& data_dir, const std::string& file, const std::string& origin) {
+Result<std::string> importZone(const std::string& data_dir, const std::string& file,
+                               const std::string& origin) {
   return importZone(data_dir, file, origin, ImportOptions{});
 }
 
@@ -166,8 +167,8 @@ Result<std::string> importZone(const std::string& data_dir, const std::string& f
         continue;
       }
     }
-    summary = "replaced zone " + apex.toText() + " (" + existing->id + ") with " + std::to_string(sets.size()) +
-              " record sets (" + std::to_string(writes) + " record set writes)";
+    summary = "replaced zone " + apex.toText() + " (" + existing->id + ") with " +
+              std::to_string(sets.size()) + " record sets (" + std::to_string(writes) + " record set writes)";
     break;
   }
   store_r->reset();

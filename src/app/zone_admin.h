@@ -17,7 +17,8 @@ Result<std::string> ensureDefaultAccount(storage::SqliteStore& store);
 // Parses FILE and stores it as a zone: creates the hosted zone, or replaces the record sets of the
 // zone of that name (one change batch: all or nothing). Signals a server running on the same data
 // folder (pid file) to publish it. Returns a one-line summary.
-Result<std::string> importZone(const std::string& data_dir, const std::string& file, const std::string& origin);
+Result<std::string> importZone(const std::string& data_dir, const std::string& file,
+                               const std::string& origin);
 
 // How importZone retries when API writes land in the zone between its read and its commit (a DELETE
 // of the difference then no longer matches: kFailedPrecondition): it reads the zone again and

@@ -188,7 +188,8 @@ Parse parseQuery(std::span<const uint8_t> in, Query& q) {
   // As NSD: a query carries no RCODE, nothing in the answer section and nothing in the authority
   // section (except IXFR's SOA, RFC 1995 §3); QDCOUNT must be 1 (RFC 1035 §4.1.2). The OPT of such
   // a query is still honoured in the FORMERR reply (e.g. a QDCOUNT=0 cookie probe, RFC 7873 §5.4).
-  if (qdcount != 1 || (m[3] & 0x0F) != 0 || rd16(m + 6) != 0 || (rd16(m + 8) != 0 && q.qtype != rrtype::kIXFR)) {
+  if (qdcount != 1 || (m[3] & 0x0F) != 0 || rd16(m + 6) != 0 ||
+      (rd16(m + 8) != 0 && q.qtype != rrtype::kIXFR)) {
     q.question_end = 0;
     return Parse::kFormErr;
   }
@@ -761,7 +762,8 @@ Status QueryEngine::answerAxfr(const zone::ZoneSet& zones, std::span<const uint8
     buf[1] = query[1];
     const bool opt = parsed != Parse::kFormErrWithQuestion && q.has_opt;
     size_t n = emptyResponse(buf.data(), buf.size(), q, rcode, with_question, opt || rcode > 15);
-    if (!sink(std::span<const uint8_t>(buf.data(), n))) return unavailable("zone transfer aborted by the peer");
+    if (!sink(std::span<const uint8_t>(buf.data(), n)))
+      return unavailable("zone transfer aborted by the peer");
     return Status();
   };
   if (q.opcode != uint8_t(dns::Opcode::kQuery)) return single(kRcodeNotImp, true);
@@ -779,7 +781,8 @@ Status QueryEngine::answerAxfr(const zone::ZoneSet& zones, std::span<const uint8
   std::span<const uint8_t> soa_rdata;
   zone->soa().forEachRdata([&](std::span<const uint8_t> rd) { soa_rdata = rd; });
   // RFC 5936 §2.2: the SOA first, then every other RR, then the SOA again.
-  if (!w.add(apex.name(), rrtype::kSOA, zone->soa().ttl(), soa_rdata)) return unavailable("zone transfer aborted");
+  if (!w.add(apex.name(), rrtype::kSOA, zone->soa().ttl(), soa_rdata))
+    return unavailable("zone transfer aborted");
   for (const Node* node : zone->nodesCanonical()) {
     for (const RRset& rs : node->rrsetSpan()) {
       if (rs.type() == rrtype::kSOA) continue;

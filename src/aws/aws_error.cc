@@ -14,9 +14,10 @@ struct Row {
   const char* query_code;
 };
 
-// Sources: AWS "Common Errors" (e.g. https://docs.aws.amazon.com/Route53/latest/APIReference/CommonErrors.html:
-// InvalidAction 400, InvalidClientTokenId 403, InternalFailure 500, ServiceUnavailable 503,
-// ThrottlingException 400, ValidationError 400); Route 53 answers bad parameters with InvalidInput 400
+// Sources: AWS "Common Errors" (e.g.
+// https://docs.aws.amazon.com/Route53/latest/APIReference/CommonErrors.html: InvalidAction 400,
+// InvalidClientTokenId 403, InternalFailure 500, ServiceUnavailable 503, ThrottlingException 400,
+// ValidationError 400); Route 53 answers bad parameters with InvalidInput 400
 // (https://docs.aws.amazon.com/Route53/latest/APIReference/API_ChangeResourceRecordSets.html, "Errors");
 // JSON-protocol services answer an unknown X-Amz-Target with 400 {"__type":"UnknownOperationException"}
 // (seen from CloudWatch Logs, github.com/aws/aws-sdk-net/issues/1536); IAM NoSuchEntity 404 and
@@ -31,7 +32,8 @@ constexpr Row kTable[] = {
     {Code::kUnauthenticated, 403, "InvalidClientTokenId", 400, "UnrecognizedClientException", 403,
      "InvalidClientTokenId"},
     {Code::kResourceExhausted, 400, "Throttling", 400, "ThrottlingException", 400, "Throttling"},
-    {Code::kUnimplemented, 404, "UnknownOperationException", 400, "UnknownOperationException", 400, "InvalidAction"},
+    {Code::kUnimplemented, 404, "UnknownOperationException", 400, "UnknownOperationException", 400,
+     "InvalidAction"},
     {Code::kUnavailable, 503, "ServiceUnavailable", 503, "ServiceUnavailable", 503, "ServiceUnavailable"},
     {Code::kInternal, 500, "InternalFailure", 500, "InternalFailure", 500, "InternalFailure"},
 };
@@ -50,7 +52,8 @@ AwsError makeAwsError(int http_status, std::string code, std::string message) {
 AwsError modeledError(const ServiceModel& model, std::string_view shape_name, std::string message) {
   const Shape* s = model.findErrorShape(shape_name);
   if (s == nullptr) {
-    return makeAwsError(500, "InternalFailure", "unmodeled error '" + std::string(shape_name) + "': " + message);
+    return makeAwsError(500, "InternalFailure",
+                        "unmodeled error '" + std::string(shape_name) + "': " + message);
   }
   AwsError e = makeAwsError(400, s->name, std::move(message));
   if (s->error) {
@@ -73,9 +76,12 @@ AwsError errorFromStatus(const Status& status, Protocol protocol) {
   for (const Row& r : kTable) {
     if (r.code != status.code()) continue;
     switch (protocol) {
-      case Protocol::kRestXml: return makeAwsError(r.rest_xml_status, r.rest_xml_code, status.message());
-      case Protocol::kJson: return makeAwsError(r.json_status, r.json_code, status.message());
-      case Protocol::kQuery: return makeAwsError(r.query_status, r.query_code, status.message());
+      case Protocol::kRestXml:
+        return makeAwsError(r.rest_xml_status, r.rest_xml_code, status.message());
+      case Protocol::kJson:
+        return makeAwsError(r.json_status, r.json_code, status.message());
+      case Protocol::kQuery:
+        return makeAwsError(r.query_status, r.query_code, status.message());
     }
   }
   return makeAwsError(500, "InternalFailure", status.message());

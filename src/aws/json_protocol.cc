@@ -41,9 +41,10 @@ bool withinDepth(std::string_view body) {
 }
 
 std::string typeError(const std::string& where, std::string_view expected) {
-  const bool vowel = !expected.empty() && std::string_view("aeiou").find(expected.front()) != std::string_view::npos;
-  return "Value at '" + (where.empty() ? std::string("input") : where) + "' must be " + (vowel ? "an " : "a ") +
-         std::string(expected);
+  const bool vowel =
+      !expected.empty() && std::string_view("aeiou").find(expected.front()) != std::string_view::npos;
+  return "Value at '" + (where.empty() ? std::string("input") : where) + "' must be " +
+         (vowel ? "an " : "a ") + std::string(expected);
 }
 
 Result<json> readJson(const ShapeRef& ref, const json& v, const std::string& where, int depth) {
@@ -99,8 +100,9 @@ Result<json> readJson(const ShapeRef& ref, const json& v, const std::string& whe
     case ShapeType::kLong: {
       if (v.is_number_integer()) {
         if (s.type == ShapeType::kInteger) {
-          const bool fits = v.is_number_unsigned() ? v.get<uint64_t>() <= 2147483647ULL
-                                                   : v.get<int64_t>() >= -2147483648LL && v.get<int64_t>() <= 2147483647LL;
+          const bool fits = v.is_number_unsigned()
+                                ? v.get<uint64_t>() <= 2147483647ULL
+                                : v.get<int64_t>() >= -2147483648LL && v.get<int64_t>() <= 2147483647LL;
           if (!fits) return invalidArgument(typeError(where, "32-bit integer"));
         } else if (v.is_number_unsigned() && v.get<uint64_t>() > 9223372036854775807ULL) {
           return invalidArgument(typeError(where, "64-bit integer"));
@@ -179,7 +181,8 @@ Result<ordered_json> writeJson(const ShapeRef& ref, const json& v, const std::st
     case ShapeType::kInteger:
     case ShapeType::kLong:
       if (v.is_number_integer()) return ordered_json(v.get<int64_t>());
-      if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() && std::fabs(v.get<double>()) < 9.2e18) {
+      if (v.is_number_float() && std::floor(v.get<double>()) == v.get<double>() &&
+          std::fabs(v.get<double>()) < 9.2e18) {
         return ordered_json(static_cast<int64_t>(v.get<double>()));
       }
       return bad();
@@ -211,12 +214,14 @@ std::string contentType(const ServiceModel& model) {
 Result<OperationRequest> parseJsonRequest(const ServiceModel& model, std::string_view target_header,
                                           std::string_view body) {
   const size_t dot = target_header.rfind('.');
-  const std::string_view prefix = dot == std::string_view::npos ? std::string_view() : target_header.substr(0, dot);
+  const std::string_view prefix =
+      dot == std::string_view::npos ? std::string_view() : target_header.substr(0, dot);
   const std::string_view name = dot == std::string_view::npos ? target_header : target_header.substr(dot + 1);
   const Operation* op = prefix == model.metadata().target_prefix ? model.findOperation(name) : nullptr;
   if (op == nullptr) {
-    return unimplemented(target_header.empty() ? std::string("Missing X-Amz-Target")
-                                               : "Unknown operation " + std::string(target_header.substr(0, 256)));
+    return unimplemented(target_header.empty()
+                             ? std::string("Missing X-Amz-Target")
+                             : "Unknown operation " + std::string(target_header.substr(0, 256)));
   }
   OperationRequest req;
   req.operation = op->name;

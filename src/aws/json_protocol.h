@@ -1,10 +1,9 @@
 // AWS JSON 1.1 protocol (ACM): X-Amz-Target selects the operation, JSON body in and out.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "aws/aws_error.h"
 #include "aws/model.h"

@@ -5,6 +5,8 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <map>
+#include <mutex>
 
 #include "aws/timestamp.h"
 
@@ -28,11 +30,21 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::optional<ShapeType> shapeTypeFromName(std::string_view t) {
   static const std::pair<std::string_view, ShapeType> kTypes[] = {
-      {"structure", ShapeType::kStructure}, {"list", ShapeType::kList},         {"map", ShapeType::kMap},
-      {"string", ShapeType::kString},       {"integer", ShapeType::kInteger},   {"long", ShapeType::kLong},
-      {"boolean", ShapeType::kBoolean},     {"double", ShapeType::kDouble},     {"float", ShapeType::kFloat},
-      {"timestamp", ShapeType::kTimestamp}, {"blob", ShapeType::kBlob},         {"character", ShapeType::kString},
-      {"byte", ShapeType::kInteger},        {"short", ShapeType::kInteger},     {"bigdecimal", ShapeType::kDouble},
+      {"structure", ShapeType::kStructure},
+      {"list", ShapeType::kList},
+      {"map", ShapeType::kMap},
+      {"string", ShapeType::kString},
+      {"integer", ShapeType::kInteger},
+      {"long", ShapeType::kLong},
+      {"boolean", ShapeType::kBoolean},
+      {"double", ShapeType::kDouble},
+      {"float", ShapeType::kFloat},
+      {"timestamp", ShapeType::kTimestamp},
+      {"blob", ShapeType::kBlob},
+      {"character", ShapeType::kString},
+      {"byte", ShapeType::kInteger},
+      {"short", ShapeType::kInteger},
+      {"bigdecimal", ShapeType::kDouble},
       {"biginteger", ShapeType::kLong},
   };
   for (const auto& [name, type] : kTypes) {
@@ -91,7 +103,8 @@ Result<ShapeRef> readRef(const ModelJson& ref_json, const ModelJson& shapes_json
     return nullptr;
   };
   ref.location = locationFromName(str(ref_json, "location"));
-  if (const ModelJson* v = trait("locationName"); v && v->is_string()) ref.location_name = v->get<std::string>();
+  if (const ModelJson* v = trait("locationName"); v && v->is_string())
+    ref.location_name = v->get<std::string>();
   if (const ModelJson* v = trait("flattened"); v && v->is_boolean()) ref.flattened = v->get<bool>();
   ref.xml_attribute = flag(ref_json, "xmlAttribute");
   if (const ModelJson* v = trait("xmlNamespace"); v && v->is_object()) {
@@ -120,7 +133,8 @@ struct Validator {
   void fail(const std::string& path, const std::string& shown_value, const std::string& constraint) {
     ++count;
     if (messages.size() < 10) {
-      messages.push_back("Value " + shown_value + " at '" + path + "' failed to satisfy constraint: " + constraint);
+      messages.push_back("Value " + shown_value + " at '" + path +
+                         "' failed to satisfy constraint: " + constraint);
     }
   }
 
@@ -141,7 +155,8 @@ struct Validator {
       case ShapeType::kStructure:
         if (v.is_object()) {
           for (const Member& m : s.members) {
-            const std::string child = path.empty() ? validationName(m.name) : path + "." + validationName(m.name);
+            const std::string child =
+                path.empty() ? validationName(m.name) : path + "." + validationName(m.name);
             auto it = v.find(m.name);
             if (it == v.end() || it->is_null()) {
               if (m.required) fail(child, "null", "Member must not be null");
@@ -193,8 +208,10 @@ struct Validator {
       case ShapeType::kFloat:
         if (v.is_number()) {
           const double d = v.get<double>();
-          if (s.min && d < *s.min) fail(path, quoted(v), "Member must have value greater than or equal to " + bound(*s.min));
-          if (s.max && d > *s.max) fail(path, quoted(v), "Member must have value less than or equal to " + bound(*s.max));
+          if (s.min && d < *s.min)
+            fail(path, quoted(v), "Member must have value greater than or equal to " + bound(*s.min));
+          if (s.max && d > *s.max)
+            fail(path, quoted(v), "Member must have value less than or equal to " + bound(*s.max));
         }
         break;
       case ShapeType::kBoolean:
@@ -256,8 +273,9 @@ void parseRequestUri(std::string_view uri, Operation& op) {
       std::string_view part = query.substr(0, amp);
       if (!part.empty()) {
         const size_t eq = part.find('=');
-        op.fixed_query.emplace_back(std::string(part.substr(0, eq)),
-                                    eq == std::string_view::npos ? std::string() : std::string(part.substr(eq + 1)));
+        op.fixed_query.emplace_back(std::string(part.substr(0, eq)), eq == std::string_view::npos
+                                                                         ? std::string()
+                                                                         : std::string(part.substr(eq + 1)));
       }
       if (amp == std::string_view::npos) break;
       query.remove_prefix(amp + 1);
@@ -354,7 +372,8 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
     const ModelJson& sj = it.value();
     if (!sj.is_object()) return invalidArgument("shape '" + it.key() + "' is not an object");
     auto type = shapeTypeFromName(str(sj, "type"));
-    if (!type) return invalidArgument("shape '" + it.key() + "' has unsupported type '" + str(sj, "type") + "'");
+    if (!type)
+      return invalidArgument("shape '" + it.key() + "' has unsupported type '" + str(sj, "type") + "'");
     auto shape = std::make_unique<Shape>();
     shape->name = it.key();
     shape->type = *type;
@@ -372,7 +391,8 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
     if (auto e = sj.find("error"); e != sj.end() && e->is_object()) {
       ErrorTrait t;
       t.code = str(*e, "code");
-      if (auto h = e->find("httpStatusCode"); h != e->end() && h->is_number_integer()) t.http_status = h->get<int>();
+      if (auto h = e->find("httpStatusCode"); h != e->end() && h->is_number_integer())
+        t.http_status = h->get<int>();
       if (auto f = e->find("senderFault"); f != e->end() && f->is_boolean()) {
         t.sender_fault = f->get<bool>();
       } else {
@@ -405,7 +425,8 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
         }
         for (auto m = members->begin(); m != members->end(); ++m) {
           auto ref = readRef(m.value(), shapes_json, model->shapes_);
-          if (!ref.ok()) return Status(ref.status().code(), shape.name + "." + m.key() + ": " + ref.status().message());
+          if (!ref.ok())
+            return Status(ref.status().code(), shape.name + "." + m.key() + ": " + ref.status().message());
           Member member;
           member.name = m.key();
           member.ref = std::move(ref).value();
@@ -445,7 +466,8 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
       auto ref = readRef(*in, shapes_json, model->shapes_);
       if (!ref.ok()) return ref.status();
       op->input = std::move(ref).value();
-      if (md.protocol == Protocol::kRestXml && md.xml_namespace.empty() && !op->input->xml_namespace_uri.empty()) {
+      if (md.protocol == Protocol::kRestXml && md.xml_namespace.empty() &&
+          !op->input->xml_namespace_uri.empty()) {
         md.xml_namespace = op->input->xml_namespace_uri;
       }
     }
@@ -466,6 +488,17 @@ Result<std::shared_ptr<const ServiceModel>> ServiceModel::parse(std::string_view
     md.xml_namespace = "https://" + md.endpoint_prefix + ".amazonaws.com/doc/" + md.api_version + "/";
   }
   return std::shared_ptr<const ServiceModel>(std::move(model));
+}
+
+std::shared_ptr<const ServiceModel> ServiceModel::embedded(std::string_view service) {
+  static std::mutex mu;
+  static std::map<std::string, std::shared_ptr<const ServiceModel>, std::less<>> models;
+  std::lock_guard lock(mu);
+  if (auto it = models.find(service); it != models.end()) return it->second;
+  auto m = loadEmbedded(service);
+  std::shared_ptr<const ServiceModel> model = m.ok() ? *m : nullptr;
+  models.emplace(std::string(service), model);
+  return model;
 }
 
 Result<std::shared_ptr<const ServiceModel>> ServiceModel::loadEmbedded(std::string_view service) {
@@ -494,7 +527,8 @@ Status ServiceModel::validate(const ShapeRef& ref, const json& value) const {
   Validator v;
   v.check(ref, value, "");
   if (v.count == 0) return Status::ok();
-  std::string msg = std::to_string(v.count) + (v.count == 1 ? " validation error detected: " : " validation errors detected: ");
+  std::string msg = std::to_string(v.count) +
+                    (v.count == 1 ? " validation error detected: " : " validation errors detected: ");
   for (size_t i = 0; i < v.messages.size(); ++i) msg += (i ? "; " : "") + v.messages[i];
   return invalidArgument(msg);
 }
@@ -507,7 +541,8 @@ std::string_view wireName(const ShapeRef& ref, std::string_view default_name) {
 
 TimestampFormat effectiveTimestampFormat(const ShapeRef& ref, TimestampFormat protocol_default) {
   if (ref.timestamp_format != TimestampFormat::kDefault) return ref.timestamp_format;
-  if (ref.shape && ref.shape->timestamp_format != TimestampFormat::kDefault) return ref.shape->timestamp_format;
+  if (ref.shape && ref.shape->timestamp_format != TimestampFormat::kDefault)
+    return ref.shape->timestamp_format;
   return protocol_default;
 }
 
@@ -515,17 +550,28 @@ bool isFlattened(const ShapeRef& ref) { return ref.flattened || (ref.shape && re
 
 std::string_view shapeTypeName(ShapeType t) {
   switch (t) {
-    case ShapeType::kStructure: return "structure";
-    case ShapeType::kList: return "list";
-    case ShapeType::kMap: return "map";
-    case ShapeType::kString: return "string";
-    case ShapeType::kInteger: return "integer";
-    case ShapeType::kLong: return "long";
-    case ShapeType::kBoolean: return "boolean";
-    case ShapeType::kDouble: return "double";
-    case ShapeType::kFloat: return "float";
-    case ShapeType::kTimestamp: return "timestamp";
-    case ShapeType::kBlob: return "blob";
+    case ShapeType::kStructure:
+      return "structure";
+    case ShapeType::kList:
+      return "list";
+    case ShapeType::kMap:
+      return "map";
+    case ShapeType::kString:
+      return "string";
+    case ShapeType::kInteger:
+      return "integer";
+    case ShapeType::kLong:
+      return "long";
+    case ShapeType::kBoolean:
+      return "boolean";
+    case ShapeType::kDouble:
+      return "double";
+    case ShapeType::kFloat:
+      return "float";
+    case ShapeType::kTimestamp:
+      return "timestamp";
+    case ShapeType::kBlob:
+      return "blob";
   }
   return "unknown";
 }
@@ -579,7 +625,8 @@ bool isBase64(std::string_view text, size_t* decoded_len) {
   if (n % 4 == 1) return false;
   for (size_t i = 0; i < n; ++i) {
     const char c = text[i];
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
+    const bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/';
     if (!ok) return false;
   }
   if (decoded_len) *decoded_len = n / 4 * 3 + (n % 4 == 0 ? 0 : n % 4 - 1);
@@ -607,7 +654,8 @@ Result<json> scalarFromText(const ShapeRef& ref, std::string_view text, Timestam
       std::string_view t = trimXmlSpace(text);
       double v = 0;
       auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-      if (t.empty() || ec != std::errc() || ptr != t.data() + t.size() || !std::isfinite(v)) return bad("number");
+      if (t.empty() || ec != std::errc() || ptr != t.data() + t.size() || !std::isfinite(v))
+        return bad("number");
       return json(v);
     }
     case ShapeType::kBoolean: {
@@ -621,9 +669,15 @@ Result<json> scalarFromText(const ShapeRef& ref, std::string_view text, Timestam
       std::string_view t = trimXmlSpace(text);
       Result<int64_t> ms = invalidArgument("");
       switch (effectiveTimestampFormat(ref, default_format)) {
-        case TimestampFormat::kRfc822: ms = parseRfc822(t); break;
-        case TimestampFormat::kUnixTimestamp: ms = parseEpochSeconds(t); break;
-        default: ms = parseIso8601(t); break;
+        case TimestampFormat::kRfc822:
+          ms = parseRfc822(t);
+          break;
+        case TimestampFormat::kUnixTimestamp:
+          ms = parseEpochSeconds(t);
+          break;
+        default:
+          ms = parseIso8601(t);
+          break;
       }
       if (!ms.ok()) {
         // Be liberal in what we accept: any of the three forms.
@@ -681,9 +735,12 @@ Result<std::string> scalarToText(const ShapeRef& ref, const json& value, Timesta
       auto ms = timestampFromJson(value);
       if (!ms.ok()) return bad();
       switch (effectiveTimestampFormat(ref, default_format)) {
-        case TimestampFormat::kRfc822: return formatRfc822(*ms);
-        case TimestampFormat::kUnixTimestamp: return formatEpochSeconds(*ms);
-        default: return formatIso8601(*ms, true);
+        case TimestampFormat::kRfc822:
+          return formatRfc822(*ms);
+        case TimestampFormat::kUnixTimestamp:
+          return formatEpochSeconds(*ms);
+        default:
+          return formatIso8601(*ms, true);
       }
     }
     case ShapeType::kStructure:

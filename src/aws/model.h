@@ -5,13 +5,12 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "base/result.h"
 
@@ -20,7 +19,19 @@ namespace zk::aws {
 // The wire protocols of the four services we speak (metadata.protocol in the model).
 enum class Protocol { kRestXml, kJson, kQuery };
 
-enum class ShapeType { kStructure, kList, kMap, kString, kInteger, kLong, kBoolean, kDouble, kFloat, kTimestamp, kBlob };
+enum class ShapeType {
+  kStructure,
+  kList,
+  kMap,
+  kString,
+  kInteger,
+  kLong,
+  kBoolean,
+  kDouble,
+  kFloat,
+  kTimestamp,
+  kBlob
+};
 
 // timestampFormat trait; kDefault means "the protocol/location default" (botocore rules:
 // rest-xml body and query: iso8601, json body: unixTimestamp, headers: rfc822, query string: iso8601).
@@ -38,12 +49,12 @@ struct ShapeRef {
   const Shape* shape = nullptr;
   std::string shape_name;
   Location location = Location::kBody;
-  std::string location_name;      // wire name: XML element, JSON key, query key, header or URI label
-  bool flattened = false;         // XML/query list or map without a wrapper element
+  std::string location_name;  // wire name: XML element, JSON key, query key, header or URI label
+  bool flattened = false;     // XML/query list or map without a wrapper element
   bool xml_attribute = false;
   std::string xml_namespace_uri;  // xmlNamespace.uri (Route 53 input references carry it)
   std::string xml_namespace_prefix;
-  std::string result_wrapper;     // query protocol output reference: <OpResult> element
+  std::string result_wrapper;  // query protocol output reference: <OpResult> element
   TimestampFormat timestamp_format = TimestampFormat::kDefault;
 };
 
@@ -67,13 +78,13 @@ struct Shape {
   std::vector<Member> members;  // in model order (XML output order)
   std::string payload;          // member bound to the whole body, if any
   // list / map
-  ShapeRef member;              // list element
-  ShapeRef key;                 // map key
-  ShapeRef value;               // map value
+  ShapeRef member;  // list element
+  ShapeRef key;     // map key
+  ShapeRef value;   // map value
   bool flattened = false;
   // scalars
   std::vector<std::string> enum_values;
-  std::optional<double> min;    // length for strings/blobs/lists/maps, value for numbers
+  std::optional<double> min;  // length for strings/blobs/lists/maps, value for numbers
   std::optional<double> max;
   TimestampFormat timestamp_format = TimestampFormat::kDefault;
   // errors
@@ -93,9 +104,9 @@ struct UriSegment {
 
 struct Operation {
   std::string name;
-  std::string http_method;   // "GET", "POST", ...
-  std::string request_uri;   // "/2013-04-01/hostedzone/{Id}/rrset/"
-  int response_code = 200;   // http.responseCode (CreateHostedZone: 201)
+  std::string http_method;  // "GET", "POST", ...
+  std::string request_uri;  // "/2013-04-01/hostedzone/{Id}/rrset/"
+  int response_code = 200;  // http.responseCode (CreateHostedZone: 201)
   // requestUri parsed for routing: path segments (a trailing slash is not kept, so "/x/rrset/" and
   // "/x/rrset" route alike) and the fixed query part ("?tagging" -> {"tagging", ""}).
   std::vector<UriSegment> path_segments;
@@ -107,13 +118,13 @@ struct Operation {
 
 struct ServiceMetadata {
   Protocol protocol = Protocol::kRestXml;
-  std::string api_version;       // "2013-04-01"
-  std::string endpoint_prefix;   // "route53"
-  std::string signing_name;      // signingName, else endpointPrefix
-  std::string service_id;        // "Route 53"
-  std::string target_prefix;     // json: "CertificateManager"
-  std::string json_version;      // json: "1.1"
-  std::string xml_namespace;     // query: metadata.xmlNamespace; rest-xml: from input references
+  std::string api_version;      // "2013-04-01"
+  std::string endpoint_prefix;  // "route53"
+  std::string signing_name;     // signingName, else endpointPrefix
+  std::string service_id;       // "Route 53"
+  std::string target_prefix;    // json: "CertificateManager"
+  std::string json_version;     // json: "1.1"
+  std::string xml_namespace;    // query: metadata.xmlNamespace; rest-xml: from input references
 };
 
 // One operation call decoded from the wire: the operation name and its input as a value tree.
@@ -139,7 +150,7 @@ struct ResponseHeaders {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> fields;
 
-  void set(std::string name, std::string value);      // replaces a field of the same (case-insensitive) name
+  void set(std::string name, std::string value);  // replaces a field of the same (case-insensitive) name
   const std::string* find(std::string_view name) const;  // case-insensitive
 };
 
@@ -151,6 +162,9 @@ class ServiceModel {
   static Result<std::shared_ptr<const ServiceModel>> parse(std::string_view json_text);
   // Parses one of the models embedded at build time: "route53", "acm", "sts", "iam".
   static Result<std::shared_ptr<const ServiceModel>> loadEmbedded(std::string_view service);
+  // loadEmbedded() once per process and service, shared by every caller; null (after the first
+  // failure, which a build with the model embedded never has) when it cannot be parsed. Thread-safe.
+  static std::shared_ptr<const ServiceModel> embedded(std::string_view service);
 
   ServiceModel(const ServiceModel&) = delete;
   ServiceModel& operator=(const ServiceModel&) = delete;
@@ -196,12 +210,12 @@ std::string_view shapeTypeName(ShapeType t);
 
 // Converts wire text (XML text, URI label, query string or header value) into a value of the scalar
 // shape (string, numbers, boolean, timestamp, blob). `where` names the value in error messages.
-Result<nlohmann::json> scalarFromText(const ShapeRef& ref, std::string_view text, TimestampFormat default_format,
-                                      std::string_view where);
+Result<nlohmann::json> scalarFromText(const ShapeRef& ref, std::string_view text,
+                                      TimestampFormat default_format, std::string_view where);
 // Renders a scalar value as wire text for XML, headers and query strings. Accepts the value-tree forms
 // above (timestamps also as ISO 8601 strings; integers for string shapes).
-Result<std::string> scalarToText(const ShapeRef& ref, const nlohmann::json& value, TimestampFormat default_format,
-                                 std::string_view where);
+Result<std::string> scalarToText(const ShapeRef& ref, const nlohmann::json& value,
+                                 TimestampFormat default_format, std::string_view where);
 // RFC 3629 well-formed UTF-8 (no overlongs, surrogates or code points above U+10FFFF).
 bool isValidUtf8(std::string_view text);
 // Length of the well-formed UTF-8 sequence at the start of `text`, or 0 if it is not one.

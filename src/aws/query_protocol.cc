@@ -63,11 +63,13 @@ Result<std::vector<const ParamNode*>> indexedChildren(const ParamNode& node, con
 
 Result<json> readParam(const ShapeRef& ref, const ParamNode& node, const std::string& where, int depth);
 
-Status readStructure(const Shape& shape, const ParamNode& node, json& out, const std::string& where, int depth) {
+Status readStructure(const Shape& shape, const ParamNode& node, json& out, const std::string& where,
+                     int depth) {
   for (const Member& m : shape.members) {
     std::string_view name = wireName(m.ref, m.name);
     // Flattened list with a member locationName: botocore replaces the last name component with it.
-    if (m.ref.shape->type == ShapeType::kList && isFlattened(m.ref) && !m.ref.shape->member.location_name.empty()) {
+    if (m.ref.shape->type == ShapeType::kList && isFlattened(m.ref) &&
+        !m.ref.shape->member.location_name.empty()) {
       name = m.ref.shape->member.location_name;
     }
     auto it = node.children.find(name);
@@ -133,7 +135,8 @@ Result<json> readParam(const ShapeRef& ref, const ParamNode& node, const std::st
         if (k == c->children.end() || !k->second.value) {
           return invalidArgument("Map entry of '" + where + "' has no " + std::string(key_name));
         }
-        if (!isValidUtf8(*k->second.value)) return invalidArgument("Map key of '" + where + "' is not valid UTF-8");
+        if (!isValidUtf8(*k->second.value))
+          return invalidArgument("Map key of '" + where + "' is not valid UTF-8");
         auto v = c->children.find(value_name);
         if (v == c->children.end()) {
           obj[*k->second.value] = nullptr;
@@ -245,7 +248,8 @@ Result<std::string> serializeQueryResponse(const ServiceModel& model, const std:
   if (op->output) {
     const std::string& wrapper = op->output->result_wrapper;
     if (!wrapper.empty()) w.open(wrapper);
-    ZK_RETURN_IF_ERROR(writeXmlMembers(w, *op->output->shape, output.is_null() ? json::object() : output, ""));
+    ZK_RETURN_IF_ERROR(
+        writeXmlMembers(w, *op->output->shape, output.is_null() ? json::object() : output, ""));
     if (!wrapper.empty()) w.close(wrapper);
   }
   w.open("ResponseMetadata");

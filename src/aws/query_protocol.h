@@ -1,12 +1,11 @@
 // AWS query protocol (STS, IAM): form-encoded Action/Version/params in, <OpResponse> XML out.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "aws/aws_error.h"
 #include "aws/model.h"
@@ -43,7 +42,8 @@ Result<std::string> serializeQueryResponse(const ServiceModel& model, const std:
                                            ResponseHeaders& out_headers);
 
 // <ErrorResponse xmlns="..."><Error><Type>Sender</Type><Code>..</Code><Message>..</Message></Error>
-// <RequestId>..</RequestId></ErrorResponse>, with the error's status, Content-Type text/xml, x-amzn-RequestId.
+// <RequestId>..</RequestId></ErrorResponse>, with the error's status, Content-Type text/xml,
+// x-amzn-RequestId.
 std::string serializeQueryError(const ServiceModel& model, const AwsError& error, std::string_view request_id,
                                 ResponseHeaders& out_headers);
 

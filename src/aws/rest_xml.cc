@@ -2,9 +2,8 @@
 #include "aws/rest_xml.h"
 
 #include <algorithm>
-#include <set>
-
 #include <pugixml.hpp>
+#include <set>
 
 #include "aws/query_protocol.h"
 #include "aws/xml_util.h"
@@ -69,9 +68,8 @@ bool matchSegments(const Operation& op, const std::vector<std::string>& segs, Ma
 
 bool hasQuery(const std::vector<std::pair<std::string, std::string>>& params, const std::string& key,
               const std::string& value) {
-  return std::any_of(params.begin(), params.end(), [&](const auto& p) {
-    return p.first == key && (value.empty() || p.second == value);
-  });
+  return std::any_of(params.begin(), params.end(),
+                     [&](const auto& p) { return p.first == key && (value.empty() || p.second == value); });
 }
 
 Result<Match> route(const ServiceModel& model, std::string_view method, std::string_view raw_path,
@@ -104,8 +102,8 @@ std::string base64Encode(std::string_view in) {
   std::string out;
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
-                       static_cast<unsigned char>(in[i + 2]);
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) | static_cast<unsigned char>(in[i + 2]);
     out += kAlphabet[v >> 18];
     out += kAlphabet[(v >> 12) & 63];
     out += kAlphabet[(v >> 6) & 63];
@@ -123,21 +121,24 @@ std::string base64Encode(std::string_view in) {
 }
 
 bool isBlank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; });
 }
 
-Result<pugi::xml_node> parseRoot(pugi::xml_document& doc, std::string_view body, std::string_view expected_root) {
+Result<pugi::xml_node> parseRoot(pugi::xml_document& doc, std::string_view body,
+                                 std::string_view expected_root) {
   // parse_default: CDATA, entity/character references, attribute whitespace and EOL normalisation. No DTD
   // processing: a DOCTYPE is skipped and custom entities are never expanded.
-  pugi::xml_parse_result r = doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
+  pugi::xml_parse_result r =
+      doc.load_buffer(body.data(), body.size(), pugi::parse_default, pugi::encoding_utf8);
   if (!r) {
     return invalidArgument(std::string("Invalid XML: ") + r.description() + " at offset " +
                            std::to_string(r.offset));
   }
   pugi::xml_node root = doc.document_element();
   if (!root || xmlLocalName(root) != expected_root) {
-    return invalidArgument("Invalid XML: expected root element <" + std::string(expected_root) + ">, found <" +
-                           std::string(root ? xmlLocalName(root) : std::string_view()) + ">");
+    return invalidArgument("Invalid XML: expected root element <" + std::string(expected_root) +
+                           ">, found <" + std::string(root ? xmlLocalName(root) : std::string_view()) + ">");
   }
   return root;
 }
@@ -165,8 +166,9 @@ Status bindBody(const Operation& op, std::string_view body, json& input) {
     input[pm->name] = std::move(v).value();
     return Status::ok();
   }
-  const bool has_body_members = std::any_of(shape.members.begin(), shape.members.end(),
-                                            [](const Member& m) { return m.ref.location == Location::kBody; });
+  const bool has_body_members = std::any_of(shape.members.begin(), shape.members.end(), [](const Member& m) {
+    return m.ref.location == Location::kBody;
+  });
   if (!has_body_members || isBlank(body)) return Status::ok();
   pugi::xml_document doc;
   auto root = parseRoot(doc, body, wireName(*op.input, shape.name));
@@ -237,7 +239,8 @@ Result<OperationRequest> parseRestXmlRequest(const ServiceModel& model, std::str
             if (named_query.count(k)) continue;
             if (!isValidUtf8(k)) return invalidArgument("Query parameter name is not valid UTF-8");
             if (ms.value.shape->type == ShapeType::kList) {
-              auto v = scalarFromText(ms.value.shape->member, value, TimestampFormat::kIso8601, path + "." + k);
+              auto v =
+                  scalarFromText(ms.value.shape->member, value, TimestampFormat::kIso8601, path + "." + k);
               if (!v.ok()) return v.status();
               obj[k].push_back(std::move(v).value());
             } else if (!obj.contains(k)) {
@@ -248,7 +251,8 @@ Result<OperationRequest> parseRestXmlRequest(const ServiceModel& model, std::str
           }
           if (!obj.empty()) req.input[m.name] = std::move(obj);
         } else {
-          auto it = std::find_if(params->begin(), params->end(), [&](const auto& p) { return p.first == wire; });
+          auto it =
+              std::find_if(params->begin(), params->end(), [&](const auto& p) { return p.first == wire; });
           if (it == params->end()) break;
           auto v = scalarFromText(m.ref, it->second, TimestampFormat::kIso8601, path);
           if (!v.ok()) return v.status();
@@ -283,7 +287,7 @@ Result<OperationRequest> parseRestXmlRequest(const ServiceModel& model, std::str
         }
         break;
       }
-      case Location::kHeaders:     // prefixed header maps need header enumeration; no Route 53 input uses them
+      case Location::kHeaders:  // prefixed header maps need header enumeration; no Route 53 input uses them
       case Location::kStatusCode:  // output only
       case Location::kBody:
         break;
@@ -322,7 +326,8 @@ Result<std::string> serializeRestXmlResponse(const ServiceModel& model, const st
           headers.set(std::string(wireName(m.ref, "")) + h.key(), h->get<std::string>());
         }
       } else if (m.ref.location == Location::kStatusCode) {
-        if (!it->is_number_integer()) return internalError("status code member " + m.name + " is not an integer");
+        if (!it->is_number_integer())
+          return internalError("status code member " + m.name + " is not an integer");
         headers.status = it->get<int>();
       }
     }
@@ -344,8 +349,8 @@ Result<std::string> serializeRestXmlResponse(const ServiceModel& model, const st
     } else {
       w.prolog();
       const std::string_view root = wireName(*op->output, shape.name);
-      const std::string& ns =
-          op->output->xml_namespace_uri.empty() ? model.metadata().xml_namespace : op->output->xml_namespace_uri;
+      const std::string& ns = op->output->xml_namespace_uri.empty() ? model.metadata().xml_namespace
+                                                                    : op->output->xml_namespace_uri;
       w.open(root, ns);
       ZK_RETURN_IF_ERROR(writeXmlMembers(w, shape, value, ""));
       w.close(root);
@@ -356,8 +361,8 @@ Result<std::string> serializeRestXmlResponse(const ServiceModel& model, const st
   return body;
 }
 
-std::string serializeRestXmlError(const ServiceModel& model, const AwsError& error, std::string_view request_id,
-                                  ResponseHeaders& out_headers) {
+std::string serializeRestXmlError(const ServiceModel& model, const AwsError& error,
+                                  std::string_view request_id, ResponseHeaders& out_headers) {
   return writeXmlErrorResponse(model.metadata().xml_namespace, error, request_id, out_headers);
 }
 

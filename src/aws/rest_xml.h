@@ -1,10 +1,9 @@
 // AWS rest-xml protocol (Route 53): route by method + requestUri, bind uri/query/header/XML body members.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "aws/aws_error.h"
 #include "aws/model.h"
@@ -50,8 +49,8 @@ Result<std::string> serializeRestXmlResponse(const ServiceModel& model, const st
 // InvalidChangeBatch uses this form too, its Message being "[msg1, msg2]" as Route 53 prints it: botocore
 // reads only ErrorResponse (an <InvalidChangeBatch> root would reach boto3/certbot as code "").
 // Sets the error's status, Content-Type text/xml and x-amzn-RequestId.
-std::string serializeRestXmlError(const ServiceModel& model, const AwsError& error, std::string_view request_id,
-                                  ResponseHeaders& out_headers);
+std::string serializeRestXmlError(const ServiceModel& model, const AwsError& error,
+                                  std::string_view request_id, ResponseHeaders& out_headers);
 
 // Route 53's other InvalidChangeBatch body, understood by the Go SDK v1 (lego) and the Kotlin/Java SDKs:
 //   <InvalidChangeBatch xmlns="..."><Messages><Message>m1</Message>...</Messages><RequestId>id</RequestId>

@@ -112,7 +112,8 @@ class Errors {
   }
   // Temporary credentials past their expiry (the lookup answered kOutOfRange).
   AuthError expiredToken() const {
-    return make(AuthErrorKind::kExpiredToken, json() ? 400 : 403, json() ? "ExpiredTokenException" : "ExpiredToken",
+    return make(AuthErrorKind::kExpiredToken, json() ? 400 : 403,
+                json() ? "ExpiredTokenException" : "ExpiredToken",
                 "The security token included in the request is expired");
   }
   AuthError badQuery(std::string message) const {

@@ -49,7 +49,8 @@ struct Credential {
 };
 
 // Returns the credential for an access key id; kNotFound means "unknown key" (→ InvalidClientTokenId),
-// kOutOfRange means expired temporary credentials (403 ExpiredToken); any other error becomes a 500 InternalFailure. Called at most once per verify(), after the cheap checks.
+// kOutOfRange means expired temporary credentials (403 ExpiredToken); any other error becomes a 500
+// InternalFailure. Called at most once per verify(), after the cheap checks.
 using CredentialLookup = std::function<Result<Credential>(std::string_view access_key_id)>;
 
 // Which wire protocol the error will be rendered in: it changes a few codes and texts the way AWS does

@@ -114,14 +114,14 @@ Result<int64_t> parseIso8601(std::string_view text) {
   size_t p = 0;
   int year, month, day, hour, minute, second = 0;
   auto bad = [&] { return invalidArgument("invalid ISO 8601 timestamp: '" + std::string(text) + "'"); };
-  if (!digits(text, p, 4, year) || !expect(text, p, '-') || !digits(text, p, 2, month) || !expect(text, p, '-') ||
-      !digits(text, p, 2, day)) {
+  if (!digits(text, p, 4, year) || !expect(text, p, '-') || !digits(text, p, 2, month) ||
+      !expect(text, p, '-') || !digits(text, p, 2, day)) {
     return bad();
   }
   if (p >= text.size() || (text[p] != 'T' && text[p] != 't')) return bad();
   ++p;
-  if (!digits(text, p, 2, hour) || !expect(text, p, ':') || !digits(text, p, 2, minute) || !expect(text, p, ':') ||
-      !digits(text, p, 2, second)) {
+  if (!digits(text, p, 2, hour) || !expect(text, p, ':') || !digits(text, p, 2, minute) ||
+      !expect(text, p, ':') || !digits(text, p, 2, second)) {
     return bad();
   }
   int millis = 0;
@@ -170,8 +170,8 @@ Result<int64_t> parseRfc822(std::string_view text) {
   }
   p += 3;
   if (month == 0 || !expect(text, p, ' ') || !digits(text, p, 4, year) || !expect(text, p, ' ') ||
-      !digits(text, p, 2, hour) || !expect(text, p, ':') || !digits(text, p, 2, minute) || !expect(text, p, ':') ||
-      !digits(text, p, 2, second) || text.substr(p) != " GMT") {
+      !digits(text, p, 2, hour) || !expect(text, p, ':') || !digits(text, p, 2, minute) ||
+      !expect(text, p, ':') || !digits(text, p, 2, second) || text.substr(p) != " GMT") {
     return bad();
   }
   return compose(year, month, day, hour, minute, second, 0, 0, text);
@@ -198,10 +198,11 @@ std::string formatIso8601(int64_t epoch_ms, bool with_millis) {
   split(epoch_ms, y, mo, d, h, mi, s, ms, days);
   char buf[40];
   if (with_millis) {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), mo, d, h, mi,
-                  s, ms);
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), mo, d,
+                  h, mi, s, ms);
   } else {
-    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), mo, d, h, mi, s);
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02dZ", static_cast<long long>(y), mo, d, h,
+                  mi, s);
   }
   return buf;
 }

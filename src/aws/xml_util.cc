@@ -49,7 +49,8 @@ Status readMapEntry(const Shape& map_shape, const pugi::xml_node& entry, json& o
     if (xmlLocalName(c) == key_name) key_node = c;
     if (xmlLocalName(c) == value_name) value_node = c;
   }
-  if (!key_node) return invalidArgument("Map entry at '" + where + "' has no <" + std::string(key_name) + ">");
+  if (!key_node)
+    return invalidArgument("Map entry at '" + where + "' has no <" + std::string(key_name) + ">");
   auto key_text = elementText(key_node, where);
   if (!key_text.ok()) return key_text.status();
   auto key_value = scalarFromText(map_shape.key, *key_text, TimestampFormat::kIso8601, where);
@@ -66,7 +67,8 @@ Status readMapEntry(const Shape& map_shape, const pugi::xml_node& entry, json& o
   return Status::ok();
 }
 
-void openTag(std::string& out, std::string_view name, const std::vector<std::pair<std::string, std::string>>& attrs) {
+void openTag(std::string& out, std::string_view name,
+             const std::vector<std::pair<std::string, std::string>>& attrs) {
   out += '<';
   out += name;
   for (const auto& [k, v] : attrs) {
@@ -100,11 +102,21 @@ void appendXmlEscaped(std::string& out, std::string_view text, bool attribute) {
       continue;
     }
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += attribute ? "&quot;" : "\""; break;
-      case '\r': out += "&#13;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += attribute ? "&quot;" : "\"";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
       default:
         // XML 1.0 §2.2 Char: #x9 | #xA | #xD | [#x20-#xD7FF] | ...
         if (c < 0x20 && ch != '\t' && ch != '\n') {
@@ -202,7 +214,8 @@ Status writeXmlValue(XmlWriter& w, const ShapeRef& ref, std::string_view name, c
       if (isFlattened(ref)) {
         const std::string_view item_name = wireName(s.member, name);
         for (size_t i = 0; i < value.size(); ++i) {
-          ZK_RETURN_IF_ERROR(writeXmlValue(w, s.member, item_name, value[i], where + "." + std::to_string(i + 1)));
+          ZK_RETURN_IF_ERROR(
+              writeXmlValue(w, s.member, item_name, value[i], where + "." + std::to_string(i + 1)));
         }
         return Status::ok();
       }
@@ -213,7 +226,8 @@ Status writeXmlValue(XmlWriter& w, const ShapeRef& ref, std::string_view name, c
       const std::string_view item_name = wireName(s.member, "member");
       w.open(name);
       for (size_t i = 0; i < value.size(); ++i) {
-        ZK_RETURN_IF_ERROR(writeXmlValue(w, s.member, item_name, value[i], where + "." + std::to_string(i + 1)));
+        ZK_RETURN_IF_ERROR(
+            writeXmlValue(w, s.member, item_name, value[i], where + "." + std::to_string(i + 1)));
       }
       w.close(name);
       return Status::ok();
@@ -260,14 +274,15 @@ Status readXmlMembers(const Shape& shape, const pugi::xml_node& node, json& out,
     }
     const ShapeType type = m.ref.shape->type;
     if ((type == ShapeType::kList || type == ShapeType::kMap) && isFlattened(m.ref)) {
-      const std::string_view item_name = type == ShapeType::kList ? wireName(m.ref.shape->member, wire) : wire;
+      const std::string_view item_name =
+          type == ShapeType::kList ? wireName(m.ref.shape->member, wire) : wire;
       auto it = children.find(item_name);
       if (it == children.end()) continue;
       json items = type == ShapeType::kList ? json::array() : json::object();
       for (size_t i = 0; i < it->second.size(); ++i) {
         if (type == ShapeType::kList) {
-          auto v = readXmlValue(m.ref.shape->member, it->second[i], path + "." + std::to_string(i + 1) + ".member",
-                                depth + 1);
+          auto v = readXmlValue(m.ref.shape->member, it->second[i],
+                                path + "." + std::to_string(i + 1) + ".member", depth + 1);
           if (!v.ok()) return v.status();
           items.push_back(std::move(v).value());
         } else {
@@ -289,7 +304,8 @@ Status readXmlMembers(const Shape& shape, const pugi::xml_node& node, json& out,
   return Status::ok();
 }
 
-Result<json> readXmlValue(const ShapeRef& ref, const pugi::xml_node& node, const std::string& where, int depth) {
+Result<json> readXmlValue(const ShapeRef& ref, const pugi::xml_node& node, const std::string& where,
+                          int depth) {
   if (depth > kMaxDepth) return invalidArgument("XML nested too deeply at '" + where + "'");
   const Shape& s = *ref.shape;
   switch (s.type) {

@@ -1,11 +1,10 @@
 // XML codec of model shapes shared by rest-xml (Route 53) and query (STS, IAM): writer and reader.
 #pragma once
 
-#include <string>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
 #include <pugixml.hpp>
+#include <string>
+#include <string_view>
 
 #include "aws/aws_error.h"
 #include "aws/model.h"
@@ -41,7 +40,8 @@ class XmlWriter {
 Status writeXmlValue(XmlWriter& w, const ShapeRef& ref, std::string_view name, const nlohmann::json& value,
                      const std::string& where);
 // Writes the body members of a structure value (no enclosing element).
-Status writeXmlMembers(XmlWriter& w, const Shape& shape, const nlohmann::json& value, const std::string& where);
+Status writeXmlMembers(XmlWriter& w, const Shape& shape, const nlohmann::json& value,
+                       const std::string& where);
 
 // Element name without a namespace prefix ("ns:Name" -> "Name").
 std::string_view xmlLocalName(const pugi::xml_node& node);
@@ -49,8 +49,8 @@ std::string_view xmlLocalName(const pugi::xml_node& node);
 // Reads the body members of a structure from the children of `node` into `out` (botocore XML rules,
 // element order free, unknown elements ignored, repeated non-list elements rejected). Type errors are
 // InvalidArgument naming the AWS validation path.
-Status readXmlMembers(const Shape& shape, const pugi::xml_node& node, nlohmann::json& out, const std::string& where,
-                      int depth = 0);
+Status readXmlMembers(const Shape& shape, const pugi::xml_node& node, nlohmann::json& out,
+                      const std::string& where, int depth = 0);
 // Reads one value of shape `ref` from element `node`.
 Result<nlohmann::json> readXmlValue(const ShapeRef& ref, const pugi::xml_node& node, const std::string& where,
                                     int depth = 0);

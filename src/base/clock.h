@@ -19,14 +19,16 @@ class Clock {
 class SystemClock final : public Clock {
  public:
   std::chrono::system_clock::time_point now() const override { return std::chrono::system_clock::now(); }
-  std::chrono::steady_clock::time_point monotonic() const override { return std::chrono::steady_clock::now(); }
+  std::chrono::steady_clock::time_point monotonic() const override {
+    return std::chrono::steady_clock::now();
+  }
 };
 
 // A clock tests advance by hand. Starts at the given wall time; monotonic starts at its epoch.
 class FakeClock final : public Clock {
  public:
-  explicit FakeClock(std::chrono::system_clock::time_point start = std::chrono::system_clock::time_point(
-                         std::chrono::seconds(1'700'000'000)))
+  explicit FakeClock(std::chrono::system_clock::time_point start =
+                         std::chrono::system_clock::time_point(std::chrono::seconds(1'700'000'000)))
       : wall_ns_(start.time_since_epoch().count()) {}
   std::chrono::system_clock::time_point now() const override {
     return std::chrono::system_clock::time_point(std::chrono::system_clock::duration(wall_ns_.load()));

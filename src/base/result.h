@@ -12,10 +12,10 @@ namespace zk {
 // Canonical codes, mapped to protocol errors (DNS rcodes, AWS error codes) at each edge in one table.
 enum class Code {
   kOk = 0,
-  kInvalidArgument,    // malformed input from a caller
+  kInvalidArgument,  // malformed input from a caller
   kNotFound,
   kAlreadyExists,
-  kFailedPrecondition, // state does not allow the operation (e.g. zone not empty)
+  kFailedPrecondition,  // state does not allow the operation (e.g. zone not empty)
   kPermissionDenied,
   kUnauthenticated,
   kResourceExhausted,  // quota, limit or throttle
@@ -60,7 +60,7 @@ inline Status unavailable(std::string m) { return {Code::kUnavailable, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::in_place_index<0>, std::move(value)) {}        // NOLINT: implicit by design
   Result(Status status) : v_(std::in_place_index<1>, std::move(status)) {  // NOLINT
     assert(!std::get<1>(v_).isOk());
   }
@@ -68,9 +68,18 @@ class [[nodiscard]] Result {
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    assert(ok());
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    assert(ok());
+    return std::get<0>(std::move(v_));
+  }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
   T&& operator*() && { return std::move(*this).value(); }
@@ -90,8 +99,8 @@ class [[nodiscard]] Result {
 }  // namespace zk
 
 // Propagate a non-ok Status from an expression returning Status.
-#define ZK_RETURN_IF_ERROR(expr)           \
-  do {                                      \
-    ::zk::Status zk_status_ = (expr);       \
+#define ZK_RETURN_IF_ERROR(expr)               \
+  do {                                         \
+    ::zk::Status zk_status_ = (expr);          \
     if (!zk_status_.isOk()) return zk_status_; \
   } while (0)

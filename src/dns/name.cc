@@ -135,7 +135,8 @@ Name Name::suffix(size_t n) const {
 
 Result<Name> Name::prepend(std::string_view label) const {
   if (label.empty() || label.size() > kMaxLabelLength) return invalidArgument("bad label length");
-  if (wire_.size() + 1 + label.size() > kMaxNameLength) return invalidArgument("domain name longer than 255 octets");
+  if (wire_.size() + 1 + label.size() > kMaxNameLength)
+    return invalidArgument("domain name longer than 255 octets");
   std::string w;
   w.reserve(wire_.size() + 1 + label.size());
   w.push_back(char(label.size()));

@@ -12,7 +12,7 @@
 
 namespace zk::dns {
 
-inline constexpr size_t kMaxNameLength = 255;   // RFC 1035 §2.3.4, wire octets incl. root label
+inline constexpr size_t kMaxNameLength = 255;  // RFC 1035 §2.3.4, wire octets incl. root label
 inline constexpr size_t kMaxLabelLength = 63;
 
 // An absolute domain name. Stored as wire bytes: length-prefixed labels ending with the root label.

@@ -9,11 +9,10 @@
 namespace zk::dns {
 
 namespace rrtype {
-inline constexpr uint16_t kA = 1, kNS = 2, kCNAME = 5, kSOA = 6, kPTR = 12, kHINFO = 13, kMX = 15,
-                          kTXT = 16, kAAAA = 28, kSRV = 33, kNAPTR = 35, kDNAME = 39, kOPT = 41,
-                          kDS = 43, kSSHFP = 44, kRRSIG = 46, kNSEC = 47, kDNSKEY = 48, kTLSA = 52,
-                          kSVCB = 64, kHTTPS = 65, kSPF = 99, kIXFR = 251, kAXFR = 252, kANY = 255,
-                          kCAA = 257;
+inline constexpr uint16_t kA = 1, kNS = 2, kCNAME = 5, kSOA = 6, kPTR = 12, kHINFO = 13, kMX = 15, kTXT = 16,
+                          kAAAA = 28, kSRV = 33, kNAPTR = 35, kDNAME = 39, kOPT = 41, kDS = 43, kSSHFP = 44,
+                          kRRSIG = 46, kNSEC = 47, kDNSKEY = 48, kTLSA = 52, kSVCB = 64, kHTTPS = 65,
+                          kSPF = 99, kIXFR = 251, kAXFR = 252, kANY = 255, kCAA = 257;
 }  // namespace rrtype
 
 namespace rrclass {
@@ -23,8 +22,17 @@ inline constexpr uint16_t kIN = 1, kCH = 3, kNONE = 254, kANY = 255;
 enum class Opcode : uint8_t { kQuery = 0, kIQuery = 1, kStatus = 2, kNotify = 4, kUpdate = 5 };
 
 enum class Rcode : uint16_t {
-  kNoError = 0, kFormErr = 1, kServFail = 2, kNXDomain = 3, kNotImp = 4, kRefused = 5,
-  kYXDomain = 6, kYXRRSet = 7, kNXRRSet = 8, kNotAuth = 9, kNotZone = 10,  // RFC 2136 §2.2
+  kNoError = 0,
+  kFormErr = 1,
+  kServFail = 2,
+  kNXDomain = 3,
+  kNotImp = 4,
+  kRefused = 5,
+  kYXDomain = 6,
+  kYXRRSet = 7,
+  kNXRRSet = 8,
+  kNotAuth = 9,
+  kNotZone = 10,  // RFC 2136 §2.2
   kBadVers = 16,  // extended, RFC 6891 §9
 };
 

@@ -7,24 +7,45 @@ size_t WireReader::nameInto(uint8_t* out) {
   if (!ok_) return 0;
   size_t len = 0;
   size_t p = pos_;
-  size_t end_pos = 0;      // where reading continues after the name (after the first pointer)
+  size_t end_pos = 0;  // where reading continues after the name (after the first pointer)
   bool jumped = false;
-  size_t bound = pos_;     // a pointer must point strictly before the label that holds it
+  size_t bound = pos_;  // a pointer must point strictly before the label that holds it
   while (true) {
-    if (p >= msg_.size()) { ok_ = false; return 0; }
+    if (p >= msg_.size()) {
+      ok_ = false;
+      return 0;
+    }
     uint8_t b = msg_[p];
     if ((b & 0xC0) == 0xC0) {
-      if (p + 1 >= msg_.size()) { ok_ = false; return 0; }
+      if (p + 1 >= msg_.size()) {
+        ok_ = false;
+        return 0;
+      }
       size_t target = size_t(b & 0x3F) << 8 | msg_[p + 1];
-      if (!jumped) { end_pos = p + 2; jumped = true; }
-      if (target >= bound) { ok_ = false; return 0; }  // forward or self pointer: loop guard
+      if (!jumped) {
+        end_pos = p + 2;
+        jumped = true;
+      }
+      if (target >= bound) {
+        ok_ = false;
+        return 0;
+      }  // forward or self pointer: loop guard
       bound = target;
       p = target;
       continue;
     }
-    if ((b & 0xC0) != 0) { ok_ = false; return 0; }  // 0x40/0x80: extended label types, RFC 6891 §5
-    if (len + 1 + b > kMaxNameLength) { ok_ = false; return 0; }
-    if (p + 1 + b > msg_.size()) { ok_ = false; return 0; }
+    if ((b & 0xC0) != 0) {
+      ok_ = false;
+      return 0;
+    }  // 0x40/0x80: extended label types, RFC 6891 §5
+    if (len + 1 + b > kMaxNameLength) {
+      ok_ = false;
+      return 0;
+    }
+    if (p + 1 + b > msg_.size()) {
+      ok_ = false;
+      return 0;
+    }
     std::memcpy(out + len, msg_.data() + p, 1 + b);
     len += 1 + b;
     p += 1 + b;

@@ -35,8 +35,8 @@ class WireReader {
   }
   uint32_t u32() {
     if (!need(4)) return 0;
-    uint32_t v = uint32_t(msg_[pos_]) << 24 | uint32_t(msg_[pos_ + 1]) << 16 |
-                 uint32_t(msg_[pos_ + 2]) << 8 | uint32_t(msg_[pos_ + 3]);
+    uint32_t v = uint32_t(msg_[pos_]) << 24 | uint32_t(msg_[pos_ + 1]) << 16 | uint32_t(msg_[pos_ + 2]) << 8 |
+                 uint32_t(msg_[pos_ + 3]);
     pos_ += 4;
     return v;
   }
@@ -78,7 +78,9 @@ class WireWriter {
   size_t size() const { return out_.size(); }
   std::vector<uint8_t>& buffer() { return out_; }
 
-  void u8(uint8_t v) { if (room(1)) out_.push_back(v); }
+  void u8(uint8_t v) {
+    if (room(1)) out_.push_back(v);
+  }
   void u16(uint16_t v) {
     if (!room(2)) return;
     out_.push_back(uint8_t(v >> 8));

@@ -16,11 +16,11 @@ using HeaderList = std::vector<std::pair<std::string, std::string>>;
 // One parsed HTTP/1.x request, exactly as received: nothing is decoded or normalised.
 // A value type; thread-compatible.
 struct Request {
-  std::string method;  // "GET", "POST", ... (case as received; methods are case-sensitive)
-  std::string target;  // raw request-target, e.g. "/2013-04-01/hostedzone?maxitems=1"
-  HeaderList headers;  // as received: names keep their case, order kept, repeats kept
-  std::string body;    // de-chunked if sent with Transfer-Encoding: chunked (trailer fields, if
-                       // any, are appended to `headers`)
+  std::string method;          // "GET", "POST", ... (case as received; methods are case-sensitive)
+  std::string target;          // raw request-target, e.g. "/2013-04-01/hostedzone?maxitems=1"
+  HeaderList headers;          // as received: names keep their case, order kept, repeats kept
+  std::string body;            // de-chunked if sent with Transfer-Encoding: chunked (trailer fields, if
+                               // any, are appended to `headers`)
   std::string remote_address;  // peer IP ("127.0.0.1", "::1"), no brackets
   uint16_t remote_port = 0;
   bool tls = false;  // arrived over HTTPS

@@ -1,11 +1,10 @@
 // HTTP/1.1 server on Boost.Beast/Asio: accept loop, per-connection sessions (plain or TLS), limits.
 #include "http/server.h"
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <malloc.h>
+#include <netinet/in.h>
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -46,7 +45,7 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr size_t kReadChunk = 16 * 1024;          // first read of a keep-alive request
+constexpr size_t kReadChunk = 16 * 1024;            // first read of a keep-alive request
 constexpr size_t kMaxDrainBytes = 4 * 1024 * 1024;  // discarded after a final response, before close
 constexpr std::chrono::milliseconds kMaxLingerTime{2000};
 
@@ -60,7 +59,7 @@ struct Core {
   std::atomic<size_t> connections{0};
   std::mutex addresses_mu;
   std::unordered_map<std::string, size_t> per_address;  // open connections by peer address; guarded
-  std::mutex mu;         // held while posting into the io_context
+  std::mutex mu;                                        // held while posting into the io_context
   bool stopped = false;  // guarded by mu; once true, nothing is posted any more
 };
 
@@ -143,10 +142,12 @@ Result<std::unique_ptr<ssl::context>> makeTlsContext(const ServerConfig& config)
   error_code ec;
   ctx->use_certificate_chain_file(config.tls_cert_file, ec);
   if (ec) {
-    return invalidArgument("tls: cannot load certificate chain '" + config.tls_cert_file + "': " + ec.message());
+    return invalidArgument("tls: cannot load certificate chain '" + config.tls_cert_file +
+                           "': " + ec.message());
   }
   ctx->use_private_key_file(config.tls_key_file, ssl::context::pem, ec);
-  if (ec) return invalidArgument("tls: cannot load private key '" + config.tls_key_file + "': " + ec.message());
+  if (ec)
+    return invalidArgument("tls: cannot load private key '" + config.tls_key_file + "': " + ec.message());
   if (SSL_CTX_check_private_key(ctx->native_handle()) != 1) {
     return invalidArgument("tls: private key does not match the certificate");
   }
@@ -276,9 +277,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void postResponse(std::shared_ptr<SessionBase> self, uint64_t seq, Response response) override {
-    asio::post(stream_.get_executor(), [this, self = std::move(self), seq, r = std::move(response)]() mutable {
-      onResponse(seq, std::move(r));
-    });
+    asio::post(stream_.get_executor(),
+               [this, self = std::move(self), seq, r = std::move(response)]() mutable {
+                 onResponse(seq, std::move(r));
+               });
   }
 
  private:
@@ -331,10 +333,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     parser_->header_limit(static_cast<uint32_t>(
         std::min<size_t>(config().max_header_bytes, std::numeric_limits<uint32_t>::max())));
     parser_->body_limit(config().max_body_bytes);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = this->shared_from_this()](error_code ec, size_t) {
-                               self->onHeader(ec);
-                             });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = this->shared_from_this()](error_code ec, size_t) { self->onHeader(ec); });
   }
 
   void onHeader(error_code ec) {
@@ -386,7 +387,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (ec == bhttp::error::header_limit) {
       return writeResponse(plainResponse(431, "request header fields too large"), true);
     }
-    if (ec == bhttp::error::body_limit) return writeResponse(plainResponse(413, "request body too large"), true);
+    if (ec == bhttp::error::body_limit)
+      return writeResponse(plainResponse(413, "request body too large"), true);
     // end_of_stream: clean close between requests; partial_message: peer went away mid-request.
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return;
     if (ec == bhttp::error::bad_version) {
@@ -395,7 +397,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         return writeResponse(plainResponse(505, "only HTTP/1.0 and HTTP/1.1 are supported"), true);
       }
     }
-    if (ec.category() == error_code(bhttp::error::bad_method).category() || ec == bhttp::error::buffer_overflow) {
+    if (ec.category() == error_code(bhttp::error::bad_method).category() ||
+        ec == bhttp::error::buffer_overflow) {
       return writeResponse(plainResponse(400, "malformed request"), true);
     }
     // Timeout (the stream already closed the socket), reset, TLS failure, stop: just drop.
@@ -531,11 +534,12 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
   void drain() {
-    stream_.async_read_some(buffer_.prepare(kReadChunk), [self = this->shared_from_this()](error_code ec, size_t n) {
-      self->drained_ += n;
-      if (ec || self->drained_ > kMaxDrainBytes) return;
-      self->drain();
-    });
+    stream_.async_read_some(buffer_.prepare(kReadChunk),
+                            [self = this->shared_from_this()](error_code ec, size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kMaxDrainBytes) return;
+                              self->drain();
+                            });
   }
 
   std::shared_ptr<Core> core_;

@@ -17,9 +17,9 @@ struct ServerConfig {
   // "host:port" or "[v6]:port"; host is an IPv4/IPv6 literal or "localhost" (127.0.0.1).
   // Port 0 binds an ephemeral port (see Server::port()).
   std::string listen = "127.0.0.1:9353";
-  int threads = 2;                           // I/O threads; handlers run on them (values < 1 mean 1)
-  size_t max_body_bytes = 2 * 1024 * 1024;   // larger (declared or chunked) body -> 413, close
-  size_t max_header_bytes = 64 * 1024;       // request line + header fields -> 431, close
+  int threads = 2;                          // I/O threads; handlers run on them (values < 1 mean 1)
+  size_t max_body_bytes = 2 * 1024 * 1024;  // larger (declared or chunked) body -> 413, close
+  size_t max_header_bytes = 64 * 1024;      // request line + header fields -> 431, close
   // Timeouts are milliseconds so tests can use short ones; `std::chrono::seconds(5)` converts.
   // read: from the first byte of a request (from accept, incl. TLS handshake, for the first one)
   // until its body is complete; also bounds writing each response. Expiry closes the connection.

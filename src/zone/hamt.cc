@@ -207,16 +207,24 @@ Slot buildRange(const HashedNode* b, const HashedNode* e, unsigned level) {
 void retain(Slot s) {
   if (s == 0) return;
   switch (tag(s)) {
-    case kTagLeaf: asLeaf(s)->retain(); return;
-    case kTagBranch: mutBranch(s)->refs.fetch_add(1, std::memory_order_relaxed); return;
-    default: mutCollision(s)->refs.fetch_add(1, std::memory_order_relaxed); return;
+    case kTagLeaf:
+      asLeaf(s)->retain();
+      return;
+    case kTagBranch:
+      mutBranch(s)->refs.fetch_add(1, std::memory_order_relaxed);
+      return;
+    default:
+      mutCollision(s)->refs.fetch_add(1, std::memory_order_relaxed);
+      return;
   }
 }
 
 void release(Slot s) {
   if (s == 0) return;
   switch (tag(s)) {
-    case kTagLeaf: asLeaf(s)->release(); return;
+    case kTagLeaf:
+      asLeaf(s)->release();
+      return;
     case kTagBranch: {
       Branch* b = mutBranch(s);
       if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
@@ -239,7 +247,9 @@ void release(Slot s) {
 
 uint64_t defaultHasher(const Node& n) { return n.hash(); }
 
-Slot insert(Slot root, uint64_t hash, Node* leaf, Hasher hasher) { return insertAt(root, hash, leaf, 0, hasher); }
+Slot insert(Slot root, uint64_t hash, Node* leaf, Hasher hasher) {
+  return insertAt(root, hash, leaf, 0, hasher);
+}
 
 Slot remove(Slot root, uint64_t hash, const uint8_t* lower, size_t len, bool* found) {
   return removeAt(root, hash, lower, len, 0, found);
@@ -252,7 +262,8 @@ Slot build(std::span<const HashedNode> sorted) {
 size_t structureBytes(Slot s) {
   if (s == 0) return 0;
   switch (tag(s)) {
-    case kTagLeaf: return 0;
+    case kTagLeaf:
+      return 0;
     case kTagBranch: {
       const Branch* b = asBranch(s);
       int n = std::popcount(b->bitmap);

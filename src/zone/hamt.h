@@ -103,7 +103,9 @@ template <typename F>
 void forEach(Slot s, F&& fn) {
   if (s == 0) return;
   switch (tag(s)) {
-    case kTagLeaf: fn(*asLeaf(s)); return;
+    case kTagLeaf:
+      fn(*asLeaf(s));
+      return;
     case kTagBranch: {
       const Branch* b = asBranch(s);
       int n = std::popcount(b->bitmap);

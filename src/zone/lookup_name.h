@@ -42,7 +42,8 @@ class LookupName {
 
   // Makes this name "<labels [0, label_count) of `prefix`>" + `suffix` (DNAME substitution,
   // RFC 6672 §2.2). False when the result would exceed 255 octets.
-  bool assignSubstituted(const LookupName& prefix, size_t label_count, const uint8_t* suffix, size_t suffix_len);
+  bool assignSubstituted(const LookupName& prefix, size_t label_count, const uint8_t* suffix,
+                         size_t suffix_len);
 
   const uint8_t* wire() const { return wire_; }
   size_t length() const { return len_; }
@@ -58,7 +59,8 @@ class LookupName {
 
   // True when the suffix at label i equals `lower_wire` (already lowercase), by hash then bytes.
   bool suffixEquals(size_t i, uint64_t hash, const uint8_t* lower_wire, size_t len) const {
-    return hashes_[i] == hash && size_t(len_ - offsets_[i]) == len && std::memcmp(wire_ + offsets_[i], lower_wire, len) == 0;
+    return hashes_[i] == hash && size_t(len_ - offsets_[i]) == len &&
+           std::memcmp(wire_ + offsets_[i], lower_wire, len) == 0;
   }
 
   dns::Name toName() const;

@@ -33,7 +33,8 @@ uint64_t Node::hash() const { return hashName(name()); }
 size_t Node::allocationSize() const {
   if (rrset_count_ == 0) return rrsetsOffset(name_len_);
   const RRset& last = rrsets()[rrset_count_ - 1];
-  return size_t(reinterpret_cast<const uint8_t*>(&last) - reinterpret_cast<const uint8_t*>(this)) + last.endOffset();
+  return size_t(reinterpret_cast<const uint8_t*>(&last) - reinterpret_cast<const uint8_t*>(this)) +
+         last.endOffset();
 }
 
 void Node::release() const {
@@ -56,8 +57,8 @@ size_t labelOffsets(std::span<const uint8_t> name, uint8_t* out) {
 // that shares at least one label with the owner. A leading "*" label of the owner is never shared:
 // wildcard answers are owned by the query name, which has other labels there.
 template <typename F>
-void forEachReloc(std::span<const uint8_t> owner, const uint8_t* owner_offs, size_t owner_labels, uint16_t type,
-                  std::span<const uint8_t> rdata, size_t rd_off, F&& fn) {
+void forEachReloc(std::span<const uint8_t> owner, const uint8_t* owner_offs, size_t owner_labels,
+                  uint16_t type, std::span<const uint8_t> rdata, size_t rd_off, F&& fn) {
   if (!rdata_layout::compressible(type)) return;
   rdata_layout::NameRange names[2];
   int count = rdata_layout::canonicalNames(type, rdata, names);
@@ -102,11 +103,20 @@ Node* NodeFactory::make(std::span<const uint8_t> name, uint32_t children, uint8_
     if (rdata_layout::targetOffset(s.type) >= 0) data = ((data + 1) & ~size_t(1)) + 2 * s.count;
     if (relocs > 0) data = ((data + 3) & ~size_t(3)) + 4 + 4 * relocs;
     switch (s.type) {
-      case dns::rrtype::kNS: flags |= Node::kHasNs; break;
-      case dns::rrtype::kCNAME: flags |= Node::kHasCname; break;
-      case dns::rrtype::kDNAME: flags |= Node::kHasDname; break;
-      case dns::rrtype::kSOA: flags |= Node::kHasSoa; break;
-      default: break;
+      case dns::rrtype::kNS:
+        flags |= Node::kHasNs;
+        break;
+      case dns::rrtype::kCNAME:
+        flags |= Node::kHasCname;
+        break;
+      case dns::rrtype::kDNAME:
+        flags |= Node::kHasDname;
+        break;
+      case dns::rrtype::kSOA:
+        flags |= Node::kHasSoa;
+        break;
+      default:
+        break;
     }
   }
   void* mem = std::malloc(data);
@@ -166,10 +176,11 @@ Node* NodeFactory::make(std::span<const uint8_t> name, uint32_t children, uint8_
     const size_t relocs_at = (pos + 3) & ~size_t(3);
     size_t rr = 0;
     for (size_t i = 0; i < s.count; ++i) {
-      forEachReloc(name, owner_offs, owner_labels, s.type, s.rdatas[i], rr + kRRHeader, [&](const RRset::Reloc& r) {
-        std::memcpy(base + relocs_at + 4 + 4 * nrelocs, &r, sizeof r);
-        ++nrelocs;
-      });
+      forEachReloc(name, owner_offs, owner_labels, s.type, s.rdatas[i], rr + kRRHeader,
+                   [&](const RRset::Reloc& r) {
+                     std::memcpy(base + relocs_at + 4 + 4 * nrelocs, &r, sizeof r);
+                     ++nrelocs;
+                   });
       rr += kRRHeader + s.rdatas[i].size();
     }
     if (nrelocs > 0) {
@@ -192,8 +203,8 @@ Node* NodeFactory::withChildren(const Node& node, uint32_t children, uint8_t fla
   copy->rrset_count_ = node.rrset_count_;
   copy->name_len_ = node.name_len_;
   copy->flags_ = flags;
-  std::memcpy(static_cast<uint8_t*>(mem) + sizeof(Node), reinterpret_cast<const uint8_t*>(&node) + sizeof(Node),
-              size - sizeof(Node));
+  std::memcpy(static_cast<uint8_t*>(mem) + sizeof(Node),
+              reinterpret_cast<const uint8_t*>(&node) + sizeof(Node), size - sizeof(Node));
   return copy;
 }
 
@@ -247,19 +258,30 @@ int fixedNames(std::span<const uint8_t> r, size_t first, int names, size_t tail,
 int canonicalNames(uint16_t type, std::span<const uint8_t> r, NameRange out[2]) {
   using namespace dns::rrtype;
   switch (type) {
-    case kNS: case 3 /*MD*/: case 4 /*MF*/: case kCNAME: case 7 /*MB*/: case 8 /*MG*/: case 9 /*MR*/:
-    case kPTR: case kDNAME:
+    case kNS:
+    case 3 /*MD*/:
+    case 4 /*MF*/:
+    case kCNAME:
+    case 7 /*MB*/:
+    case 8 /*MG*/:
+    case 9 /*MR*/:
+    case kPTR:
+    case kDNAME:
       return fixedNames(r, 0, 1, 0, out);
-    case kMX: case 18 /*AFSDB*/: case 21 /*RT*/: case 36 /*KX*/:
+    case kMX:
+    case 18 /*AFSDB*/:
+    case 21 /*RT*/:
+    case 36 /*KX*/:
       return fixedNames(r, 2, 1, 0, out);
     case kSRV:
       return fixedNames(r, 6, 1, 0, out);
     case kSOA:
       return fixedNames(r, 0, 2, 20, out);
-    case 14 /*MINFO*/: case 17 /*RP*/:
+    case 14 /*MINFO*/:
+    case 17 /*RP*/:
       return fixedNames(r, 0, 2, 0, out);
     case kNAPTR: {
-      size_t pos = 4;  // ORDER, PREFERENCE
+      size_t pos = 4;                // ORDER, PREFERENCE
       for (int i = 0; i < 3; ++i) {  // FLAGS, SERVICES, REGEXP character-strings
         if (pos >= r.size()) return -1;
         pos += 1 + r[pos];
@@ -273,8 +295,17 @@ int canonicalNames(uint16_t type, std::span<const uint8_t> r, NameRange out[2]) 
 
 bool compressible(uint16_t type) {
   switch (type) {
-    case dns::rrtype::kNS: case 3: case 4: case dns::rrtype::kCNAME: case dns::rrtype::kSOA: case 7: case 8:
-    case 9: case dns::rrtype::kPTR: case 14: case dns::rrtype::kMX:
+    case dns::rrtype::kNS:
+    case 3:
+    case 4:
+    case dns::rrtype::kCNAME:
+    case dns::rrtype::kSOA:
+    case 7:
+    case 8:
+    case 9:
+    case dns::rrtype::kPTR:
+    case 14:
+    case dns::rrtype::kMX:
       return true;
     default:
       return false;
@@ -285,9 +316,12 @@ bool valid(uint16_t type, std::span<const uint8_t> rdata) {
   NameRange names[2];
   if (canonicalNames(type, rdata, names) < 0) return false;
   switch (type) {
-    case dns::rrtype::kA: return rdata.size() == 4;
-    case dns::rrtype::kAAAA: return rdata.size() == 16;
-    default: return true;
+    case dns::rrtype::kA:
+      return rdata.size() == 4;
+    case dns::rrtype::kAAAA:
+      return rdata.size() == 16;
+    default:
+      return true;
   }
 }
 

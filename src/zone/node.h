@@ -30,15 +30,16 @@ class RRset {
   // compression targets for additional-section owners.
   std::span<const uint16_t> targets() const {
     if (!(wire_len_ & kHasTargets)) return {};
-    return {reinterpret_cast<const uint16_t*>(base() + ((wire_off_ + wireLength() + 1) & ~uint32_t(1))), count_};
+    return {reinterpret_cast<const uint16_t*>(base() + ((wire_off_ + wireLength() + 1) & ~uint32_t(1))),
+            count_};
   }
   // Compressible RDATA names (RFC 3597 §4 types: NS, CNAME, SOA, PTR, MX, ...) that share labels
   // with the owner: the answer writer replaces their last `labels` labels by a pointer to the
   // owner's suffix (RFC 1035 §4.1.4). Offsets are into wire(), in order.
   struct Reloc {
-    uint16_t offset;      // start of the name in wire()
-    uint8_t prefix_len;   // octets of the leading labels kept as they are
-    uint8_t labels;       // labels shared with the owner (>= 1), replaced by a pointer
+    uint16_t offset;     // start of the name in wire()
+    uint8_t prefix_len;  // octets of the leading labels kept as they are
+    uint8_t labels;      // labels shared with the owner (>= 1), replaced by a pointer
   };
   std::span<const Reloc> relocs() const {
     if (!(wire_len_ & kHasRelocs)) return {};

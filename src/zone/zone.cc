@@ -76,14 +76,17 @@ Status validateOwner(std::span<const uint8_t> owner, bool is_apex, std::span<con
       return invalidArgument("RRset " + nameText(owner) + " " + dns::typeToText(s.type) +
                              " is larger than a DNS message");
     if (s.type == kSOA) {
-      if (!is_apex) return invalidArgument("SOA record at " + nameText(owner) + ", which is not the zone apex");
+      if (!is_apex)
+        return invalidArgument("SOA record at " + nameText(owner) + ", which is not the zone apex");
       if (s.count != 1) return invalidArgument("more than one SOA record at the zone apex");
       has_soa = true;
     } else if (s.type == kCNAME) {
-      if (s.count != 1) return invalidArgument("more than one CNAME record at " + nameText(owner) + " (RFC 2181 §10.1)");
+      if (s.count != 1)
+        return invalidArgument("more than one CNAME record at " + nameText(owner) + " (RFC 2181 §10.1)");
       has_cname = true;
     } else if (s.type == kDNAME) {
-      if (s.count != 1) return invalidArgument("more than one DNAME record at " + nameText(owner) + " (RFC 6672 §2.4)");
+      if (s.count != 1)
+        return invalidArgument("more than one DNAME record at " + nameText(owner) + " (RFC 6672 §2.4)");
       other_than_cname = true;
     } else if (s.type != kRRSIG && s.type != kNSEC) {
       other_than_cname = true;
@@ -92,7 +95,8 @@ Status validateOwner(std::span<const uint8_t> owner, bool is_apex, std::span<con
   if (has_cname && (other_than_cname || is_apex))
     return invalidArgument("CNAME at " + nameText(owner) +
                            " cannot coexist with other data (RFC 1034 §3.6.2, RFC 2181 §10.1)");
-  if (is_apex && !has_soa) return invalidArgument("the zone apex " + nameText(owner) + " must have exactly one SOA record");
+  if (is_apex && !has_soa)
+    return invalidArgument("the zone apex " + nameText(owner) + " must have exactly one SOA record");
   return Status();
 }
 
@@ -280,7 +284,8 @@ Result<ZonePtr> Zone::build(const dns::Name& apex, std::vector<dns::ResourceReco
         spec_starts.push_back(rdatas.size());
       } else {
         specs.back().ttl = std::min(specs.back().ttl, rec.ttl);  // RFC 2181 §5.2: the lowest TTL
-        if (rdata_layout::canonicalCompare(rec.type, rdatas.back(), rec.rdata) == 0) continue;  // duplicate RR
+        if (rdata_layout::canonicalCompare(rec.type, rdatas.back(), rec.rdata) == 0)
+          continue;  // duplicate RR
       }
       rdatas.push_back(rec.rdata);
       ++specs.back().count;
@@ -299,7 +304,8 @@ Result<ZonePtr> Zone::build(const dns::Name& apex, std::vector<dns::ResourceReco
   hashes = {};
   parent_hashes_in = {};
   runs = {};
-  if (apex_pos < 0) return fail(invalidArgument("the zone " + apex.toText() + " has no SOA record at its apex"));
+  if (apex_pos < 0)
+    return fail(invalidArgument("the zone " + apex.toText() + " has no SOA record at its apex"));
 
   // Child counts and empty non-terminals: every name but the apex is a child of its parent name;
   // a missing parent becomes an empty non-terminal (appended, then processed in turn). Children of
@@ -349,8 +355,8 @@ Result<ZonePtr> Zone::build(const dns::Name& apex, std::vector<dns::ResourceReco
     sorted = std::move(heads);
   } else {
     sorted.reserve(w + nodes.size() - nruns);
-    std::merge(heads.begin(), heads.end(), nodes.begin() + ptrdiff_t(nruns), nodes.end(), std::back_inserter(sorted),
-               by_hash);
+    std::merge(heads.begin(), heads.end(), nodes.begin() + ptrdiff_t(nruns), nodes.end(),
+               std::back_inserter(sorted), by_hash);
     heads = {};
   }
   nodes = {};
@@ -387,7 +393,11 @@ struct ZoneEditor {
   size_t record_count, name_count, cut_count;
 
   explicit ZoneEditor(const Zone& z)
-      : base(z), root(z.root_), record_count(z.record_count_), name_count(z.name_count_), cut_count(z.cut_count_) {
+      : base(z),
+        root(z.root_),
+        record_count(z.record_count_),
+        name_count(z.name_count_),
+        cut_count(z.cut_count_) {
     hamt::retain(root);
   }
   ~ZoneEditor() { hamt::release(root); }
@@ -402,7 +412,8 @@ struct ZoneEditor {
   void put(uint64_t hash, Node* n) { setRoot(hamt::insert(root, hash, n)); }
   void erase(const LookupName& ln, size_t label) {
     bool found = false;
-    hamt::Slot next = hamt::remove(root, ln.suffixHash(label), ln.suffix(label), ln.suffixLength(label), &found);
+    hamt::Slot next =
+        hamt::remove(root, ln.suffixHash(label), ln.suffix(label), ln.suffixLength(label), &found);
     if (found) setRoot(next);
   }
 
@@ -412,10 +423,12 @@ struct ZoneEditor {
   void addChild(const LookupName& ln, const uint8_t* orig, size_t label, bool child_is_star) {
     const uint8_t star_flag = child_is_star ? Node::kWildcardChild : 0;
     if (const Node* p = find(ln, label)) {
-      put(ln.suffixHash(label), NodeFactory::withChildren(*p, p->childCount() + 1, uint8_t(p->flags() | star_flag)));
+      put(ln.suffixHash(label),
+          NodeFactory::withChildren(*p, p->childCount() + 1, uint8_t(p->flags() | star_flag)));
       return;
     }
-    put(ln.suffixHash(label), NodeFactory::make({orig + ln.labelOffset(label), ln.suffixLength(label)}, 1, star_flag, {}));
+    put(ln.suffixHash(label),
+        NodeFactory::make({orig + ln.labelOffset(label), ln.suffixLength(label)}, 1, star_flag, {}));
     ++name_count;
     addChild(ln, orig, label + 1, isStarLabel(ln.suffix(label)));
   }
@@ -481,8 +494,7 @@ struct ZoneEditor {
               break;
             }
           }
-          if (s->rdatas.empty())
-            sets.erase(sets.begin() + (s - sets.data()));
+          if (s->rdatas.empty()) sets.erase(sets.begin() + (s - sets.data()));
         }
         if (!removed)
           return notFound("cannot delete " + rr.owner.toText() + " " + dns::typeToText(rr.type) +
@@ -712,7 +724,8 @@ std::vector<dns::ResourceRecord> Zone::records() const {
     dns::Name owner = n->ownerName();
     for (const RRset& s : n->rrsetSpan()) {
       s.forEachRdata([&](std::span<const uint8_t> rd) {
-        out.push_back(dns::ResourceRecord{owner, s.type(), dns::rrclass::kIN, s.ttl(), {rd.begin(), rd.end()}});
+        out.push_back(
+            dns::ResourceRecord{owner, s.type(), dns::rrclass::kIN, s.ttl(), {rd.begin(), rd.end()}});
       });
     }
   }

@@ -52,8 +52,8 @@ class ZoneSet {
 
  private:
   void index();
-  std::vector<ZonePtr> zones_;        // canonical order of apex
-  std::vector<const Zone*> table_;    // open addressing by apex hash, load <= 1/2
+  std::vector<ZonePtr> zones_;      // canonical order of apex
+  std::vector<const Zone*> table_;  // open addressing by apex hash, load <= 1/2
   size_t mask_ = 0;
   size_t count_ = 0;
   size_t max_labels_ = 0;

@@ -18,8 +18,9 @@ std::vector<api::AccessRequest> accessFor(const std::string& op, const nlohmann:
     r.resource = base + "role/" + str("RoleName");
   } else if (has("UserName")) {
     r.resource = base + "user/" + str("UserName");
-  } else if (op == "GetUser" || op == "CreateAccessKey" || op == "ListAccessKeys" || op == "UpdateAccessKey" ||
-             op == "DeleteAccessKey" || op == "ListUserTags" || op == "ListGroupsForUser") {
+  } else if (op == "GetUser" || op == "CreateAccessKey" || op == "ListAccessKeys" ||
+             op == "UpdateAccessKey" || op == "DeleteAccessKey" || op == "ListUserTags" ||
+             op == "ListGroupsForUser") {
     // No UserName: the caller's own user (the root's keys: the account).
     r.resource = ctx.principal_arn.find(":user/") != std::string::npos ? ctx.principal_arn : "*";
   } else if (op == "CreatePolicy") {
@@ -37,8 +38,10 @@ std::vector<api::AccessRequest> accessFor(const std::string& op, const nlohmann:
   } else {
     r.resource = "*";
   }
-  if (op.rfind("Attach", 0) == 0 || op.rfind("Detach", 0) == 0) r.context.push_back({"iam:PolicyARN", {str("PolicyArn")}});
-  if (has("PermissionsBoundary")) r.context.push_back({"iam:PermissionsBoundary", {str("PermissionsBoundary")}});
+  if (op.rfind("Attach", 0) == 0 || op.rfind("Detach", 0) == 0)
+    r.context.push_back({"iam:PolicyARN", {str("PolicyArn")}});
+  if (has("PermissionsBoundary"))
+    r.context.push_back({"iam:PermissionsBoundary", {str("PermissionsBoundary")}});
   return {r};
 }
 

@@ -8,10 +8,9 @@
 // Put*PermissionsBoundary carry iam:PolicyARN / iam:PermissionsBoundary. Paths are not part of the
 // ARNs built here (the entity's name is what the request carries). Pure; thread-safe.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/service.h"
 

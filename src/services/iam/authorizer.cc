@@ -26,9 +26,11 @@ int64_t epochMs(system_clock::time_point t) {
 }
 
 aws::AwsError denied(const api::CallContext& ctx, const api::AccessRequest& r, authz::DenyReason reason) {
-  std::string who = ctx.anonymous ? (r.federated_principal.empty() ? r.service_principal : r.federated_principal)
-                                  : ctx.principal_arn;
-  std::string message = "User: " + who + " is not authorized to perform: " + r.action + " on resource: " + r.resource;
+  std::string who = ctx.anonymous
+                        ? (r.federated_principal.empty() ? r.service_principal : r.federated_principal)
+                        : ctx.principal_arn;
+  std::string message =
+      "User: " + who + " is not authorized to perform: " + r.action + " on resource: " + r.resource;
   std::string why = authz::denyReasonPhrase(reason, r.action);
   if (!why.empty()) message += " " + why;
   return aws::makeAwsError(403, "AccessDenied", std::move(message));
@@ -36,7 +38,8 @@ aws::AwsError denied(const api::CallContext& ctx, const api::AccessRequest& r, a
 
 }  // namespace
 
-authz::RequestContext requestContext(const api::CallContext& ctx, const api::AccessRequest& r) {
+authz::RequestContext requestContext(const api::CallContext& ctx, const api::AccessRequest& r,
+                                     system_clock::time_point fallback_now) {
   authz::RequestContext rc;
   rc.action = r.action;
   rc.resource = r.resource;
@@ -71,7 +74,7 @@ authz::RequestContext requestContext(const api::CallContext& ctx, const api::Acc
   if (!ctx.source_ip.empty()) rc.set("aws:SourceIp", ctx.source_ip);
   rc.set("aws:SecureTransport", ctx.secure_transport ? "true" : "false");
   rc.set("aws:ViaAWSService", "false");
-  const auto now = ctx.now.time_since_epoch().count() == 0 ? system_clock::now() : ctx.now;
+  const auto now = ctx.now.time_since_epoch().count() == 0 ? fallback_now : ctx.now;
   rc.set("aws:CurrentTime", aws::formatIso8601(epochMs(now), false));
   rc.set("aws:EpochTime", std::to_string(epochMs(now) / 1000));
   if (!ctx.region.empty()) rc.set("aws:RequestedRegion", ctx.region);
@@ -110,10 +113,10 @@ Result<std::vector<authz::PolicyRef>> PolicyAuthorizer::refs(const std::vector<P
 }
 
 Result<PolicyAuthorizer::Prepared> PolicyAuthorizer::prepare(const api::CallContext& ctx,
-                                                            const api::AccessRequest& r,
-                                                            std::string_view resource_policy) {
+                                                             const api::AccessRequest& r,
+                                                             std::string_view resource_policy) {
   Prepared out;
-  out.request = requestContext(ctx, r);
+  out.request = requestContext(ctx, r, clock_.now());
   authz::PolicySet& set = out.policies;
   set.resource_account = r.resource_account;
   if (!resource_policy.empty()) {
@@ -157,7 +160,8 @@ Result<PolicyAuthorizer::Prepared> PolicyAuthorizer::prepare(const api::CallCont
   return out;
 }
 
-std::optional<aws::AwsError> PolicyAuthorizer::authorize(const api::CallContext& ctx, const api::AccessRequest& r,
+std::optional<aws::AwsError> PolicyAuthorizer::authorize(const api::CallContext& ctx,
+                                                         const api::AccessRequest& r,
                                                          std::string_view resource_policy) {
   auto prepared = prepare(ctx, r, resource_policy);
   if (!prepared.ok()) {

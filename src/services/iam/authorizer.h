@@ -26,13 +26,15 @@
 #include "authz/context.h"
 #include "authz/evaluator.h"
 #include "authz/policy.h"
+#include "base/clock.h"
 #include "services/iam/directory.h"
 
 namespace zk::iam {
 
 class PolicyAuthorizer final : public api::Authorizer {
  public:
-  explicit PolicyAuthorizer(Directory& directory) : directory_(directory) {}
+  // aws:CurrentTime/EpochTime come from the call's CallContext::now, or `clock` when it is unset.
+  PolicyAuthorizer(Directory& directory, const Clock& clock) : directory_(directory), clock_(clock) {}
 
   std::optional<aws::AwsError> authorize(const api::CallContext& ctx, const api::AccessRequest& request,
                                          std::string_view resource_policy = {}) override;
@@ -53,11 +55,14 @@ class PolicyAuthorizer final : public api::Authorizer {
   Result<std::vector<authz::PolicyRef>> refs(const std::vector<PolicyText>& texts);
 
   Directory& directory_;
+  const Clock& clock_;
   std::mutex mu_;
   std::unordered_map<std::string, std::shared_ptr<const authz::Policy>> cache_;  // guarded by mu_
 };
 
 // The authz request context of a call: principal, action, resource and the global condition keys.
-authz::RequestContext requestContext(const api::CallContext& ctx, const api::AccessRequest& request);
+// `now`: when ctx.now is unset.
+authz::RequestContext requestContext(const api::CallContext& ctx, const api::AccessRequest& request,
+                                     std::chrono::system_clock::time_point now);
 
 }  // namespace zk::iam

@@ -1,6 +1,5 @@
 // IamService: operation handlers (IAM API reference 2010-05-08): validation -> store -> output tree.
 #include "services/iam/service.h"
-#include "services/iam/simulate.h"
 
 #include <spdlog/spdlog.h>
 
@@ -17,6 +16,7 @@
 #include "services/iam/ids.h"
 #include "services/iam/key_resolver.h"
 #include "services/iam/policy_check.h"
+#include "services/iam/simulate.h"
 
 namespace zk::iam {
 
@@ -1025,17 +1025,7 @@ struct IamService::Handlers {
 
 // ---- service
 
-std::shared_ptr<const aws::ServiceModel> IamService::model() {
-  static const std::shared_ptr<const aws::ServiceModel> kModel = [] {
-    auto m = aws::ServiceModel::loadEmbedded("iam");
-    if (!m.ok()) {
-      spdlog::critical("cannot load the embedded IAM model: {}", m.status().toString());
-      return std::shared_ptr<const aws::ServiceModel>();
-    }
-    return *m;
-  }();
-  return kModel;
-}
+std::shared_ptr<const aws::ServiceModel> IamService::model() { return aws::ServiceModel::embedded("iam"); }
 
 IamService::IamService(IamStore& store, const Clock& clock, crypto::SecretBox box,
                        crypto::RandomSource random, IamConfig config)

@@ -45,7 +45,9 @@ bool splitPrincipalArn(const std::string& arn, std::string* account, std::string
 api::ServiceResult simulatePolicy(std::string_view op, const json& in, const api::CallContext& ctx,
                                   PolicyAuthorizer& authorizer, Directory& directory,
                                   const aws::ServiceModel& model) {
-  auto invalid = [&](std::string m) { return aws::modeledError(model, "InvalidInputException", std::move(m)); };
+  auto invalid = [&](std::string m) {
+    return aws::modeledError(model, "InvalidInputException", std::move(m));
+  };
   auto malformed = [&](std::string m) {
     return aws::modeledError(model, "PolicyEvaluationException", std::move(m));
   };
@@ -68,7 +70,8 @@ api::ServiceResult simulatePolicy(std::string_view op, const json& in, const api
   if (op == "SimulatePrincipalPolicy") {
     const std::string source = in.value("PolicySourceArn", "");
     std::string account, kind, name;
-    if (!splitPrincipalArn(source, &account, &kind, &name)) return invalid("Invalid PolicySourceArn: " + source);
+    if (!splitPrincipalArn(source, &account, &kind, &name))
+      return invalid("Invalid PolicySourceArn: " + source);
     if (account != ctx.account_id) return invalid("PolicySourceArn must be in the caller's account.");
     Result<PrincipalPolicies> policies = notFound("");
     if (kind == "user") {
@@ -80,7 +83,8 @@ api::ServiceResult simulatePolicy(std::string_view op, const json& in, const api
     }
     if (!policies.ok()) {
       if (policies.status().code() == Code::kNotFound)
-        return aws::modeledError(model, "NoSuchEntityException", "The entity " + source + " cannot be found.");
+        return aws::modeledError(model, "NoSuchEntityException",
+                                 "The entity " + source + " cannot be found.");
       return aws::makeAwsError(500, "ServiceFailure", "We encountered an internal error.");
     }
     for (const PolicyText& t : policies->identity) {
@@ -126,7 +130,7 @@ api::ServiceResult simulatePolicy(std::string_view op, const json& in, const api
       api::AccessRequest need;
       need.action = action;
       need.resource = resource;
-      authz::RequestContext rc = requestContext(sim, need);
+      authz::RequestContext rc = requestContext(sim, need, ctx.now);
       if (auto entries = in.find("ContextEntries"); entries != in.end() && entries->is_array()) {
         for (const auto& e : *entries) {
           std::string key = e.value("ContextKeyName", "");
@@ -137,14 +141,19 @@ api::ServiceResult simulatePolicy(std::string_view op, const json& in, const api
       authz::Evaluation ev = authz::evaluate(rc, base);
       json matched = json::array();
       for (const authz::MatchedStatement& m : ev.matched) {
-        const bool deciding = ev.decision == authz::Decision::kAllow ? m.effect == authz::Decision::kAllow
-                                                                      : m.effect == authz::Decision::kExplicitDeny;
+        const bool deciding = ev.decision == authz::Decision::kAllow
+                                  ? m.effect == authz::Decision::kAllow
+                                  : m.effect == authz::Decision::kExplicitDeny;
         if (!deciding) continue;
         std::string type = "IAM Policy";
-        if (m.source_id == "ResourcePolicy") type = "resource";
-        else if (m.source_id.rfind("PolicyInputList", 0) == 0) type = "user";
-        else if (m.source_id.rfind("PermissionsBoundary", 0) == 0) type = "none";
-        else if (m.source_id.rfind("arn:aws:iam::aws:", 0) == 0) type = "aws-managed";
+        if (m.source_id == "ResourcePolicy")
+          type = "resource";
+        else if (m.source_id.rfind("PolicyInputList", 0) == 0)
+          type = "user";
+        else if (m.source_id.rfind("PermissionsBoundary", 0) == 0)
+          type = "none";
+        else if (m.source_id.rfind("arn:aws:iam::aws:", 0) == 0)
+          type = "aws-managed";
         json st = {{"SourcePolicyId", m.source_id}, {"SourcePolicyType", type}};
         matched.push_back(std::move(st));
       }

@@ -9,9 +9,8 @@
 // owner, the caller ARN as principal, and the context entries. EvalDecision is "allowed",
 // "explicitDeny" or "implicitDeny"; MatchedStatements name the statements that decided.
 
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "api/service.h"
 #include "services/iam/authorizer.h"
@@ -20,7 +19,7 @@
 namespace zk::iam {
 
 api::ServiceResult simulatePolicy(std::string_view operation, const nlohmann::json& input,
-                                  const api::CallContext& ctx, PolicyAuthorizer& authorizer, Directory& directory,
-                                  const aws::ServiceModel& model);
+                                  const api::CallContext& ctx, PolicyAuthorizer& authorizer,
+                                  Directory& directory, const aws::ServiceModel& model);
 
 }  // namespace zk::iam

@@ -20,15 +20,17 @@ http::Response text(int status, std::string body, std::string type = "text/plain
 }
 
 http::Response failure(int status) {
-  static const char* kNames[] = {"Bad Request", "Unauthorized", "Forbidden", "Not Found", "Method Not Allowed"};
+  static const char* kNames[] = {"Bad Request", "Unauthorized", "Forbidden", "Not Found",
+                                 "Method Not Allowed"};
   const char* what = status == 400   ? kNames[0]
                      : status == 401 ? kNames[1]
                      : status == 403 ? kNames[2]
                      : status == 404 ? kNames[3]
                                      : kNames[4];
-  return text(status, std::string("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n<html><head><title>") +
-                          std::to_string(status) + " - " + what + "</title></head><body><h1>" +
-                          std::to_string(status) + " - " + what + "</h1></body></html>\n",
+  return text(status,
+              std::string("<?xml version=\"1.0\" encoding=\"iso-8859-1\"?>\n<html><head><title>") +
+                  std::to_string(status) + " - " + what + "</title></head><body><h1>" +
+                  std::to_string(status) + " - " + what + "</h1></body></html>\n",
               "text/html");
 }
 
@@ -63,7 +65,8 @@ http::Response ImdsService::putToken(const http::Request& r) {
   {
     std::lock_guard lock(mu_);
     if (tokens_.size() >= config_.max_tokens) {
-      for (auto it = tokens_.begin(); it != tokens_.end();) it = it->second <= now ? tokens_.erase(it) : std::next(it);
+      for (auto it = tokens_.begin(); it != tokens_.end();)
+        it = it->second <= now ? tokens_.erase(it) : std::next(it);
       // Still full: drop the token closest to expiry.
       while (tokens_.size() >= config_.max_tokens) {
         auto oldest = tokens_.begin();
@@ -113,7 +116,8 @@ http::Response ImdsService::handle(const http::Request& r) {
   if (token ? !tokenValid(*token) : !config_.allow_v1) return failure(401);
 
   const std::string creds_prefix = "/latest/meta-data/iam/security-credentials/";
-  if (path == creds_prefix || path == "/latest/meta-data/iam/security-credentials") return text(200, role_name_);
+  if (path == creds_prefix || path == "/latest/meta-data/iam/security-credentials")
+    return text(200, role_name_);
   if (path == creds_prefix + role_name_) {
     auto c = credentials();
     if (!c.ok()) return failure(404);
@@ -127,10 +131,11 @@ http::Response ImdsService::handle(const http::Request& r) {
     return text(200, j.dump(2));
   }
   if (path == "/latest/meta-data/iam/info") {
-    nlohmann::json j = {{"Code", "Success"},
-                        {"LastUpdated", iso(clock_.now())},
-                        {"InstanceProfileArn", "arn:aws:iam::" + account_id_ + ":instance-profile/" + role_name_},
-                        {"InstanceProfileId", "AIPA" + std::string(17, 'Z')}};
+    nlohmann::json j = {
+        {"Code", "Success"},
+        {"LastUpdated", iso(clock_.now())},
+        {"InstanceProfileArn", "arn:aws:iam::" + account_id_ + ":instance-profile/" + role_name_},
+        {"InstanceProfileId", "AIPA" + std::string(17, 'Z')}};
     return text(200, j.dump(2));
   }
   if (path == "/latest/meta-data/placement/region") return text(200, config_.region);

@@ -5,7 +5,8 @@
 //   PUT /latest/api/token              X-aws-ec2-metadata-token-ttl-seconds: 1..21600 -> a token
 //   GET /latest/meta-data/iam/security-credentials/        -> the role name
 //   GET /latest/meta-data/iam/security-credentials/<role>  -> {Code, LastUpdated, Type "AWS-HMAC",
-//                                                              AccessKeyId, SecretAccessKey, Token, Expiration}
+//                                                              AccessKeyId, SecretAccessKey, Token,
+//                                                              Expiration}
 //   GET /latest/meta-data/iam/info, /latest/meta-data/placement/region,
 //       /latest/dynamic/instance-identity/document
 // https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/configuring-instance-metadata-service.html
@@ -39,9 +40,9 @@ struct RoleCredentials {
 using CredentialSource = std::function<Result<RoleCredentials>()>;
 
 struct ImdsConfig {
-  std::string role_arn;         // arn:aws:iam::ACCT:role/NAME
+  std::string role_arn;  // arn:aws:iam::ACCT:role/NAME
   std::string region = "us-east-1";
-  bool allow_v1 = false;        // --imds-v1: GETs without a token
+  bool allow_v1 = false;  // --imds-v1: GETs without a token
   size_t max_tokens = 10000;
   std::chrono::minutes refresh_before{15};  // renew credentials this long before they expire (>= 5 min)
 };
@@ -63,8 +64,8 @@ class ImdsService {
   std::string role_name_, account_id_;
   std::mutex mu_;
   std::unordered_map<std::string, std::chrono::steady_clock::time_point> tokens_;  // guarded by mu_
-  std::optional<RoleCredentials> current_;                                        // guarded by mu_
-  std::chrono::system_clock::time_point last_updated_{};                          // guarded by mu_
+  std::optional<RoleCredentials> current_;                                         // guarded by mu_
+  std::chrono::system_clock::time_point last_updated_{};                           // guarded by mu_
 };
 
 }  // namespace zk::imds

@@ -37,7 +37,8 @@ std::string normalizedRecordName(std::string_view name) {
   for (size_t i = 0; i < name.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(name[i]);
     if (c == '\\' && i + 3 < name.size() + 0 && std::isdigit(static_cast<unsigned char>(name[i + 1])) &&
-        std::isdigit(static_cast<unsigned char>(name[i + 2])) && std::isdigit(static_cast<unsigned char>(name[i + 3]))) {
+        std::isdigit(static_cast<unsigned char>(name[i + 2])) &&
+        std::isdigit(static_cast<unsigned char>(name[i + 3]))) {
       out.append(name.substr(i, 4));  // already an octal escape
       i += 3;
       continue;
@@ -62,8 +63,10 @@ std::vector<api::AccessRequest> accessFor(const std::string& op, const nlohmann:
     return {on(op, "*")};
   if (op == "GetHostedZone" || op == "DeleteHostedZone" || op == "UpdateHostedZoneComment")
     return {on(op, zoneArn(in, "Id"))};
-  if (op == "ListResourceRecordSets" || op == "GetHostedZoneLimit") return {on(op, zoneArn(in, "HostedZoneId"))};
-  if (op == "GetChange") return {on(op, "arn:aws:route53:::change/" + stripResourcePrefix(in.value("Id", ""), "change"))};
+  if (op == "ListResourceRecordSets" || op == "GetHostedZoneLimit")
+    return {on(op, zoneArn(in, "HostedZoneId"))};
+  if (op == "GetChange")
+    return {on(op, "arn:aws:route53:::change/" + stripResourcePrefix(in.value("Id", ""), "change"))};
   if (op == "ChangeTagsForResource" || op == "ListTagsForResource") {
     const std::string type = in.value("ResourceType", "hostedzone");
     return {on(op, "arn:aws:route53:::" + type + "/" + in.value("ResourceId", ""))};

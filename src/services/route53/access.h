@@ -11,11 +11,10 @@
 // says: names lower-case without the trailing dot, every byte but a-z 0-9 - _ . as \ooo octal; types
 // and actions upper-case. Pure; thread-safe.
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "api/service.h"
 

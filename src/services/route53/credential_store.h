@@ -17,7 +17,7 @@
 namespace zk::route53 {
 
 struct Account {
-  std::string id;    // 12 digits
+  std::string id;  // 12 digits
   std::string name;
   std::chrono::system_clock::time_point created_at{};
 };
@@ -29,11 +29,11 @@ inline std::string_view accessKeyStatusText(AccessKeyStatus s) {
 }
 
 struct AccessKey {
-  std::string access_key_id;               // "AKIA" + 16 upper-case alphanumerics
-  std::vector<uint8_t> encrypted_secret;   // opaque to the store; never logged
+  std::string access_key_id;              // "AKIA" + 16 upper-case alphanumerics
+  std::vector<uint8_t> encrypted_secret;  // opaque to the store; never logged
   std::string account_id;
-  std::string user_name;                   // e.g. "admin"
-  std::string principal_arn;               // e.g. "arn:aws:iam::123456789012:user/admin"
+  std::string user_name;      // e.g. "admin"
+  std::string principal_arn;  // e.g. "arn:aws:iam::123456789012:user/admin"
   AccessKeyStatus status = AccessKeyStatus::kActive;
   std::chrono::system_clock::time_point created_at{};
 };

@@ -29,7 +29,8 @@ class DnsPublisher {
   virtual uint64_t removeZone(const dns::Name& apex) = 0;
   // Replaces whole RRsets (empty rdatas = delete) in the served zone at `apex`, in order.
   // kNotFound when no zone is served there; kInvalidArgument when the result would be invalid.
-  virtual Result<uint64_t> applyRRsets(const dns::Name& apex, const std::vector<zone::RRsetReplace>& rrsets) = 0;
+  virtual Result<uint64_t> applyRRsets(const dns::Name& apex,
+                                       const std::vector<zone::RRsetReplace>& rrsets) = 0;
   // True once every DNS worker answers from generation >= `generation`.
   virtual bool isServed(uint64_t generation) const = 0;
 };

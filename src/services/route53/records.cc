@@ -19,7 +19,9 @@ Result<std::vector<dns::ResourceRecord>> toResourceRecords(const RecordSet& rs) 
     if (rs.type == dns::rrtype::kCNAME || rs.type == dns::rrtype::kNS || rs.type == dns::rrtype::kPTR) {
       // The RDATA is one name, in Route 53's format (octal escapes, trailing dot optional).
       auto n = parseRoute53Name(v);
-      if (!n.ok()) return invalidArgument("Invalid Resource Record: " + n.status().message() + " encountered with '" + v + "'");
+      if (!n.ok())
+        return invalidArgument("Invalid Resource Record: " + n.status().message() + " encountered with '" +
+                               v + "'");
       out.push_back(dns::ResourceRecord{rs.name, rs.type, dns::rrclass::kIN, rs.ttl,
                                         std::vector<uint8_t>(n->wire().begin(), n->wire().end())});
       continue;
@@ -85,7 +87,8 @@ std::vector<const RecordSet*> servedSets(uint16_t type, const std::vector<const 
   return out;
 }
 
-Result<zone::RRsetReplace> rrsetOf(const dns::Name& name, uint16_t type, const std::vector<const RecordSet*>& sets) {
+Result<zone::RRsetReplace> rrsetOf(const dns::Name& name, uint16_t type,
+                                   const std::vector<const RecordSet*>& sets) {
   zone::RRsetReplace r;
   r.owner = name;
   r.type = type;
@@ -94,7 +97,8 @@ Result<zone::RRsetReplace> rrsetOf(const dns::Name& name, uint16_t type, const s
     auto rrs = toResourceRecords(*rs);
     if (!rrs.ok()) return rrs.status();
     for (auto& rr : *rrs) {
-      if (std::find(r.rdatas.begin(), r.rdatas.end(), rr.rdata) == r.rdatas.end()) r.rdatas.push_back(std::move(rr.rdata));
+      if (std::find(r.rdatas.begin(), r.rdatas.end(), rr.rdata) == r.rdatas.end())
+        r.rdatas.push_back(std::move(rr.rdata));
     }
     r.ttl = first ? rs->ttl : std::min(r.ttl, rs->ttl);
     first = false;
@@ -104,7 +108,8 @@ Result<zone::RRsetReplace> rrsetOf(const dns::Name& name, uint16_t type, const s
 
 }  // namespace
 
-Result<zone::RRsetReplace> servedRRset(const dns::Name& name, uint16_t type, std::span<const RecordSet> sets_at_name) {
+Result<zone::RRsetReplace> servedRRset(const dns::Name& name, uint16_t type,
+                                       std::span<const RecordSet> sets_at_name) {
   std::vector<const RecordSet*> sets;
   for (const RecordSet& rs : sets_at_name)
     if (rs.type == type && rs.name == name) sets.push_back(&rs);

@@ -38,7 +38,8 @@ Result<zone::RRsetReplace> toRRsetReplace(const RecordSet& rs, bool deleted);
 // of their values at the lowest TTL -- until routing policies are served; for CNAME, which allows one
 // record per name (RFC 2181 §10.1), only the set with the highest weight (then the first in Route 53
 // order) is served. Alias record sets serve nothing yet. No set of that type: an empty (delete) RRset.
-Result<zone::RRsetReplace> servedRRset(const dns::Name& name, uint16_t type, std::span<const RecordSet> sets_at_name);
+Result<zone::RRsetReplace> servedRRset(const dns::Name& name, uint16_t type,
+                                       std::span<const RecordSet> sets_at_name);
 
 // Every DNS record a zone with these record sets serves, by the rules of servedRRset.
 Result<std::vector<dns::ResourceRecord>> servedRecords(std::span<const RecordSet> record_sets);

@@ -1,11 +1,11 @@
 // Route53Service: operation handlers (API reference 2013-04-01), validation -> store -> ZoneSync.
 #include "services/route53/service.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <set>
-
-#include <spdlog/spdlog.h>
 
 #include "aws/timestamp.h"
 #include "dns/types.h"
@@ -71,20 +71,16 @@ std::string stripResourcePrefix(std::string_view id, std::string_view prefix) {
 }
 
 std::shared_ptr<const aws::ServiceModel> Route53Service::model() {
-  static const std::shared_ptr<const aws::ServiceModel> kModel = [] {
-    auto m = aws::ServiceModel::loadEmbedded("route53");
-    if (!m.ok()) {
-      spdlog::critical("cannot load the embedded Route 53 model: {}", m.status().toString());
-      return std::shared_ptr<const aws::ServiceModel>();
-    }
-    return *m;
-  }();
-  return kModel;
+  return aws::ServiceModel::embedded("route53");
 }
 
 Route53Service::Route53Service(ZoneStore& zones, TagStore& tags, DnsPublisher& publisher, const Clock& clock,
                                Route53Config config)
-    : zones_(zones), tags_(tags), clock_(clock), config_(std::move(config)), model_(model()),
+    : zones_(zones),
+      tags_(tags),
+      clock_(clock),
+      config_(std::move(config)),
+      model_(model()),
       sync_(zones, publisher) {
   for (const std::string& ns : config_.name_servers) name_servers_.push_back(withDot(ns));
   if (name_servers_.empty()) name_servers_.push_back("ns1.zonekeeper.test.");
@@ -115,7 +111,7 @@ aws::AwsError Route53Service::internal(const Status& s, const CallContext& ctx) 
 }
 
 Result<Route53Service::ZoneRef> Route53Service::zoneRef(const std::string& id, const CallContext& ctx,
-                                                         aws::AwsError* err) {
+                                                        aws::AwsError* err) {
   {
     std::lock_guard lock(cache_mu_);
     auto it = zone_cache_.find(id);
@@ -130,7 +126,8 @@ Result<Route53Service::ZoneRef> Route53Service::zoneRef(const std::string& id, c
   return ZoneRef{hz->account_id, hz->name};
 }
 
-Result<HostedZone> Route53Service::loadZone(const std::string& id, const CallContext& ctx, aws::AwsError* err) {
+Result<HostedZone> Route53Service::loadZone(const std::string& id, const CallContext& ctx,
+                                            aws::AwsError* err) {
   auto hz = zones_.getHostedZone(id);
   if (!hz.ok()) {
     *err = hz.status().code() == Code::kNotFound ? noSuchHostedZone(id) : internal(hz.status(), ctx);
@@ -178,8 +175,8 @@ std::vector<RecordSet> Route53Service::initialRecordSets(const dns::Name& apex) 
   soa.name = apex;
   soa.type = dns::rrtype::kSOA;
   soa.ttl = config_.soa_ttl;
-  soa.values = {name_servers_.front() + " " + hostmaster_ + " 1 " + std::to_string(config_.soa_refresh) + " " +
-                std::to_string(config_.soa_retry) + " " + std::to_string(config_.soa_expire) + " " +
+  soa.values = {name_servers_.front() + " " + hostmaster_ + " 1 " + std::to_string(config_.soa_refresh) +
+                " " + std::to_string(config_.soa_retry) + " " + std::to_string(config_.soa_expire) + " " +
                 std::to_string(config_.soa_minimum)};
   RecordSet ns;
   ns.name = apex;
@@ -233,7 +230,8 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
   auto name = parseRoute53Name(name_text);
   if (!name.ok() || name->isRoot() || name->labelCount() < 1)
     return error("InvalidDomainName", name_text + " is not a valid domain name.");
-  if (in.contains("VPC")) return error("InvalidVPCId", "Private hosted zones are not supported by zonekeeper.");
+  if (in.contains("VPC"))
+    return error("InvalidVPCId", "Private hosted zones are not supported by zonekeeper.");
   if (in.contains("DelegationSetId"))
     return error("NoSuchDelegationSet", "A reusable delegation set with the specified ID does not exist: " +
                                             str(in, "DelegationSetId"));
@@ -260,9 +258,9 @@ ServiceResult Route53Service::createHostedZone(const json& in, const CallContext
   auto count = zones_.countHostedZones(ctx.account_id);
   if (!count.ok()) return internal(count.status(), ctx);
   if (*count >= config_.max_hosted_zones_per_account)
-    return error("TooManyHostedZones", "Limits Exceeded: MAX_HOSTED_ZONES_BY_OWNER - Cannot create more than " +
-                                           std::to_string(config_.max_hosted_zones_per_account) +
-                                           " hosted zones.");
+    return error("TooManyHostedZones",
+                 "Limits Exceeded: MAX_HOSTED_ZONES_BY_OWNER - Cannot create more than " +
+                     std::to_string(config_.max_hosted_zones_per_account) + " hosted zones.");
   // One DNS server answers for every account, so a name is served by one zone only (Route 53 itself
   // allows duplicates, each on its own name servers). Another account's zone of this name, or a parent
   // or child of it, is refused by the store inside its transaction (ConflictingDomainExists below);
@@ -395,7 +393,8 @@ ServiceResult Route53Service::updateHostedZoneComment(const json& in, const Call
   auto ref = zoneRef(id, ctx, &err);
   if (!ref.ok()) return err;
   auto hz = zones_.updateHostedZoneComment(id, str(in, "Comment"));
-  if (!hz.ok()) return hz.status().code() == Code::kNotFound ? noSuchHostedZone(id) : internal(hz.status(), ctx);
+  if (!hz.ok())
+    return hz.status().code() == Code::kNotFound ? noSuchHostedZone(id) : internal(hz.status(), ctx);
   return json{{"HostedZone", hostedZoneJson(*hz)}};
 }
 
@@ -444,7 +443,8 @@ json tagsJson(const TagMap& tags) {
 ServiceResult Route53Service::changeTagsForResource(const json& in, const CallContext& ctx) {
   const std::string type = str(in, "ResourceType");
   const std::string id = stripResourcePrefix(str(in, "ResourceId"), type);
-  if (type == "healthcheck") return error("NoSuchHealthCheck", "A health check with id " + id + " does not exist.");
+  if (type == "healthcheck")
+    return error("NoSuchHealthCheck", "A health check with id " + id + " does not exist.");
   aws::AwsError err;
   auto ref = zoneRef(id, ctx, &err);
   if (!ref.ok()) return err;
@@ -463,7 +463,8 @@ ServiceResult Route53Service::changeTagsForResource(const json& in, const CallCo
 ServiceResult Route53Service::listTagsForResource(const json& in, const CallContext& ctx) {
   const std::string type = str(in, "ResourceType");
   const std::string id = stripResourcePrefix(str(in, "ResourceId"), type);
-  if (type == "healthcheck") return error("NoSuchHealthCheck", "A health check with id " + id + " does not exist.");
+  if (type == "healthcheck")
+    return error("NoSuchHealthCheck", "A health check with id " + id + " does not exist.");
   aws::AwsError err;
   auto ref = zoneRef(id, ctx, &err);
   if (!ref.ok()) return err;
@@ -488,7 +489,8 @@ ServiceResult Route53Service::listTagsForResources(const json& in, const CallCon
   if (!sets.ok()) return internal(sets.status(), ctx);
   json out = json::array();
   for (const ResourceTags& rt : *sets)
-    out.push_back({{"ResourceType", rt.resource_type}, {"ResourceId", rt.resource_id}, {"Tags", tagsJson(rt.tags)}});
+    out.push_back(
+        {{"ResourceType", rt.resource_type}, {"ResourceId", rt.resource_id}, {"Tags", tagsJson(rt.tags)}});
   return json{{"ResourceTagSets", std::move(out)}};
 }
 
@@ -524,10 +526,12 @@ ServiceResult Route53Service::getHostedZoneLimit(const json& in, const CallConte
   if (!hz.ok()) return err;
   if (type == "MAX_VPCS_ASSOCIATED_BY_ZONE") {
     if (!hz->private_zone)
-      return error("HostedZoneNotPrivate", "The specified hosted zone is a public hosted zone, not a private hosted zone.");
+      return error("HostedZoneNotPrivate",
+                   "The specified hosted zone is a public hosted zone, not a private hosted zone.");
     return json{{"Limit", {{"Type", type}, {"Value", kMaxVpcsPerZone}}}, {"Count", 0}};
   }
-  return json{{"Limit", {{"Type", type}, {"Value", config_.max_record_sets_per_zone}}}, {"Count", hz->record_count}};
+  return json{{"Limit", {{"Type", type}, {"Value", config_.max_record_sets_per_zone}}},
+              {"Count", hz->record_count}};
 }
 
 // ---- record sets ----
@@ -567,7 +571,7 @@ std::variant<std::shared_ptr<Route53Service::PendingChange>, aws::AwsError> Rout
   // the batch stays valid whenever it runs.
   p->after = std::make_shared<std::unordered_map<std::string, std::vector<RecordSet>>>();
   batch.inspect_name = [after = p->after, self = &batch, apex = ref->apex](const dns::Name& name,
-                                                                          std::span<const RecordSet> sets) {
+                                                                           std::span<const RecordSet> sets) {
     (*after)[name.lowercased().wireString()] = std::vector<RecordSet>(sets.begin(), sets.end());
     return checkNameAfterBatch(apex, name, sets, self->writes);
   };
@@ -630,15 +634,16 @@ ServiceResult Route53Service::changeResourceRecordSets(const json& in, const Cal
   if (!ctx.deliver) return finishChange(*p, zones_.commitChangeBatch(p->zone_id, *p->batch));
   // No thread waits for the fsync: the store answers on its writer thread, which publishes and hands
   // the result to the caller.
-  zones_.commitChangeBatchAsync(p->zone_id, p->batch, [this, p, deliver = ctx.deliver](Result<ChangeInfo> info) {
-    ServiceResult result = aws::makeAwsError(500, "InternalFailure", "We encountered an internal error.");
-    try {
-      result = finishChange(*p, std::move(info));
-    } catch (const std::exception& e) {
-      spdlog::error("route53 request {}: {}", p->request_id, e.what());
-    }
-    deliver(std::move(result));
-  });
+  zones_.commitChangeBatchAsync(
+      p->zone_id, p->batch, [this, p, deliver = ctx.deliver](Result<ChangeInfo> info) {
+        ServiceResult result = aws::makeAwsError(500, "InternalFailure", "We encountered an internal error.");
+        try {
+          result = finishChange(*p, std::move(info));
+        } catch (const std::exception& e) {
+          spdlog::error("route53 request {}: {}", p->request_id, e.what());
+        }
+        deliver(std::move(result));
+      });
   return ServiceResult::deferred();
 }
 
@@ -660,11 +665,14 @@ ServiceResult Route53Service::listResourceRecordSets(const json& in, const CallC
     return error("InvalidInput", "Invalid request: StartRecordIdentifier requires StartRecordType.");
   if (has_name) {
     auto n = parseRoute53Name(str(in, "StartRecordName"));
-    if (!n.ok()) return error("InvalidInput", "Invalid request: " + nameProblemMessage(str(in, "StartRecordName"), n.status()));
+    if (!n.ok())
+      return error("InvalidInput",
+                   "Invalid request: " + nameProblemMessage(str(in, "StartRecordName"), n.status()));
     start = RecordSetPosition{*n, std::nullopt, std::nullopt};
     if (has_type) {
       auto t = dns::typeFromText(str(in, "StartRecordType"));
-      if (!t) return error("InvalidInput", "Invalid request: unknown record type " + str(in, "StartRecordType"));
+      if (!t)
+        return error("InvalidInput", "Invalid request: unknown record type " + str(in, "StartRecordType"));
       start->type = *t;
     }
     if (has_id) start->set_identifier = str(in, "StartRecordIdentifier");
@@ -687,9 +695,12 @@ ServiceResult Route53Service::listResourceRecordSets(const json& in, const CallC
 ServiceResult Route53Service::getChange(const json& in, const CallContext& ctx) {
   const std::string id = stripResourcePrefix(str(in, "Id"), "change");
   // API_GetChange.html, NoSuchChange: "A change with the specified change ID does not exist."
-  auto no_such = [&] { return error("NoSuchChange", "A change with the specified change ID does not exist: " + id); };
+  auto no_such = [&] {
+    return error("NoSuchChange", "A change with the specified change ID does not exist: " + id);
+  };
   auto info = zones_.getChange(id);
-  if (!info.ok()) return info.status().code() == Code::kNotFound ? ServiceResult(no_such()) : internal(info.status(), ctx);
+  if (!info.ok())
+    return info.status().code() == Code::kNotFound ? ServiceResult(no_such()) : internal(info.status(), ctx);
   // The change belongs to the account that owns (or owned) its zone, stored with the change so it
   // outlives the zone and a restart. A change stored before that knew no account: ask the zone.
   bool mine = !info->account_id.empty() && info->account_id == ctx.account_id;
@@ -702,7 +713,8 @@ ServiceResult Route53Service::getChange(const json& in, const CallContext& ctx) 
     aws::AwsError err;
     if (!info->account_id.empty() || !zoneRef(info->zone_id, ctx, &err).ok()) return no_such();
   }
-  const bool insync = info->status == ChangeStatus::kInSync || sync_.isServed(info->zone_id, info->zone_version);
+  const bool insync =
+      info->status == ChangeStatus::kInSync || sync_.isServed(info->zone_id, info->zone_version);
   return json{{"ChangeInfo", changeInfoJson(*info, insync)}};
 }
 

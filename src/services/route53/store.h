@@ -104,10 +104,10 @@ inline std::string route53TypeKey(uint16_t type) { return dns::typeToText(type);
 
 // A hosted zone (Route 53 HostedZone + its DelegationSet). A value type.
 struct HostedZone {
-  std::string id;                 // "Z" + 13..21 upper-case alphanumerics, without "/hostedzone/"
-  std::string account_id;         // 12 digits; zones imported before accounts exist may use any id
-  dns::Name name;                 // the zone apex
-  std::string caller_reference;   // unique per account, forever (never reused after a delete)
+  std::string id;                // "Z" + 13..21 upper-case alphanumerics, without "/hostedzone/"
+  std::string account_id;        // 12 digits; zones imported before accounts exist may use any id
+  dns::Name name;                // the zone apex
+  std::string caller_reference;  // unique per account, forever (never reused after a delete)
   std::string comment;
   bool private_zone = false;
   std::vector<std::string> name_servers;  // the delegation set, in order
@@ -133,9 +133,9 @@ struct AliasTarget {
 struct RecordSet {
   dns::Name name;
   uint16_t type = 0;
-  std::string set_identifier;        // empty for simple routing
-  uint32_t ttl = 0;                  // unused (0) for alias record sets
-  std::vector<std::string> values;   // ResourceRecord/Value strings, presentation form, in order
+  std::string set_identifier;       // empty for simple routing
+  uint32_t ttl = 0;                 // unused (0) for alias record sets
+  std::vector<std::string> values;  // ResourceRecord/Value strings, presentation form, in order
   std::optional<int64_t> weight;
   std::optional<std::string> region;
   std::optional<std::string> failover;  // "PRIMARY" | "SECONDARY"
@@ -164,8 +164,7 @@ inline bool recordSetMatches(const RecordSet& current, const RecordSet& requeste
   std::sort(a.begin(), a.end());
   std::sort(b.begin(), b.end());
   return a == b && current.weight == requested.weight && current.region == requested.region &&
-         current.failover == requested.failover &&
-         current.multivalue_answer == requested.multivalue_answer &&
+         current.failover == requested.failover && current.multivalue_answer == requested.multivalue_answer &&
          current.health_check_id == requested.health_check_id &&
          current.traffic_policy_instance_id == requested.traffic_policy_instance_id &&
          current.geo_location == requested.geo_location &&
@@ -190,7 +189,7 @@ inline std::string_view changeStatusText(ChangeStatus s) {
 // Route 53 ChangeInfo: what CreateHostedZone, ChangeResourceRecordSets, DeleteHostedZone and
 // GetChange return.
 struct ChangeInfo {
-  std::string id;        // "C" + upper-case alphanumerics, without "/change/"
+  std::string id;  // "C" + upper-case alphanumerics, without "/change/"
   std::string zone_id;
   ChangeStatus status = ChangeStatus::kPending;
   Timestamp submitted_at{};
@@ -298,7 +297,8 @@ class ZoneStore {
   // Whether the account ever created a zone with this caller reference, including zones deleted
   // since: Route 53 never accepts a caller reference twice. createHostedZone enforces it (in its
   // transaction); this lets the service answer early.
-  virtual Result<bool> callerReferenceUsed(std::string_view account_id, std::string_view caller_reference) = 0;
+  virtual Result<bool> callerReferenceUsed(std::string_view account_id,
+                                           std::string_view caller_reference) = 0;
 
   // ListHostedZones: the account's zones ordered by id (byte order; Route 53 leaves the order
   // unspecified and pages by zone id), starting at the first id >= `marker` ("" = from the start),
@@ -310,8 +310,7 @@ class ZoneStore {
   // (name, id) >= (dns_name, zone_id).
   virtual Result<HostedZonesByNamePage> listHostedZonesByName(std::string_view account_id,
                                                               const std::optional<dns::Name>& dns_name,
-                                                              std::string_view zone_id,
-                                                              size_t max_items) = 0;
+                                                              std::string_view zone_id, size_t max_items) = 0;
   // Every zone of every account, ordered by (name key, id): for loading DNS snapshots at start and
   // for the CLI's `zone list`.
   virtual Result<std::vector<HostedZone>> allHostedZones() = 0;
@@ -390,8 +389,8 @@ class TagStore {
   // The resource's tags; empty when none (the store does not check that the resource exists).
   virtual Result<TagMap> listTags(std::string_view resource_type, std::string_view resource_id) = 0;
   // One entry per id, in the order given.
-  virtual Result<std::vector<ResourceTags>> listTagsForResources(std::string_view resource_type,
-                                                                 std::span<const std::string> resource_ids) = 0;
+  virtual Result<std::vector<ResourceTags>> listTagsForResources(
+      std::string_view resource_type, std::span<const std::string> resource_ids) = 0;
   // Removes `remove_keys`, then adds/overwrites `add`, atomically and durably. With `max_tags`,
   // fails with kResourceExhausted if the resource would end with more tags than that.
   virtual Status changeTags(std::string_view resource_type, std::string_view resource_id, const TagMap& add,

@@ -92,7 +92,8 @@ Result<dns::Name> parseRoute53Name(std::string_view text) {
   bool after_separator = false;
   auto endLabel = [&]() -> Status {
     if (label.empty()) return invalidArgument("DomainLabelEmpty (Domain label is empty)");
-    if (label.size() > dns::kMaxLabelLength) return invalidArgument("DomainLabelTooLong (Domain label is too long)");
+    if (label.size() > dns::kMaxLabelLength)
+      return invalidArgument("DomainLabelTooLong (Domain label is too long)");
     wire.push_back(static_cast<char>(label.size()));
     wire += label;
     label.clear();
@@ -123,12 +124,14 @@ Result<dns::Name> parseRoute53Name(std::string_view text) {
       continue;
     }
     auto uc = static_cast<unsigned char>(c);
-    if (uc <= 0x20 || uc >= 0x7f) return invalidArgument("UnsupportedCharacter (Value contains unsupported characters)");
+    if (uc <= 0x20 || uc >= 0x7f)
+      return invalidArgument("UnsupportedCharacter (Value contains unsupported characters)");
     label.push_back(c);
   }
   if (!after_separator) ZK_RETURN_IF_ERROR(endLabel());
   wire.push_back('\0');
-  if (wire.size() > dns::kMaxNameLength) return invalidArgument("DomainNameTooLong (Domain name is too long)");
+  if (wire.size() > dns::kMaxNameLength)
+    return invalidArgument("DomainNameTooLong (Domain name is too long)");
   auto n = dns::Name::fromWire({reinterpret_cast<const uint8_t*>(wire.data()), wire.size()});
   if (!n.ok()) return invalidArgument("DomainNameInvalid (" + n.status().message() + ")");
   return n;
@@ -210,8 +213,12 @@ Result<ParsedChangeBatch> parseChangeBatch(const json& change_batch, const dns::
           std::string(more ? "more than one" : "none") + " in Change with " + where);
     }
     // Routing policies: a set identifier goes with exactly one policy field.
-    static constexpr const char* kPolicies[] = {"Weight",           "Region",           "Failover",
-                                                "GeoLocation",      "MultiValueAnswer", "CidrRoutingConfig",
+    static constexpr const char* kPolicies[] = {"Weight",
+                                                "Region",
+                                                "Failover",
+                                                "GeoLocation",
+                                                "MultiValueAnswer",
+                                                "CidrRoutingConfig",
                                                 "GeoProximityLocation"};
     int policies = 0;
     for (const char* p : kPolicies) policies += rrs.contains(p) ? 1 : 0;
@@ -219,7 +226,8 @@ Result<ParsedChangeBatch> parseChangeBatch(const json& change_batch, const dns::
       return invalidArgument("Invalid request: Missing field 'SetIdentifier' in Change with " + where);
     if (!set_identifier.empty() && policies != 1)
       return invalidArgument(
-          "Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, MultiValueAnswer, "
+          "Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, "
+          "MultiValueAnswer, "
           "CidrRoutingConfig, or GeoProximityLocation], but found " +
           std::string(policies > 1 ? "more than one" : "none") + " in Change with " + where);
 
@@ -288,8 +296,8 @@ Result<ParsedChangeBatch> parseChangeBatch(const json& change_batch, const dns::
     }
     if (rs.type == dns::rrtype::kCNAME) {
       if (rs.name == apex) {
-        out.messages.push_back("RRSet of type CNAME with DNS name " + rs_name + " is not permitted at apex in zone " +
-                               apex_text);
+        out.messages.push_back("RRSet of type CNAME with DNS name " + rs_name +
+                               " is not permitted at apex in zone " + apex_text);
         continue;
       }
       if (rs.values.size() > 1) {
@@ -301,23 +309,25 @@ Result<ParsedChangeBatch> parseChangeBatch(const json& change_batch, const dns::
     if (rs.type == dns::rrtype::kSOA && action != "DELETE") {
       if (!(rs.name == apex) || !rs.set_identifier.empty() || rs.alias) {
         out.messages.push_back("RRSet of type SOA with DNS name " + rs_name + " is not permitted in zone " +
-                               apex_text + ": the SOA record set belongs at the apex, without routing policy");
+                               apex_text +
+                               ": the SOA record set belongs at the apex, without routing policy");
         continue;
       }
       if (rs.values.size() != 1) {
-        out.messages.push_back("RRSet of type SOA with DNS name " + rs_name + " must contain exactly one resource record");
+        out.messages.push_back("RRSet of type SOA with DNS name " + rs_name +
+                               " must contain exactly one resource record");
         continue;
       }
     }
-    WriteAction wa = action == "CREATE" ? WriteAction::kCreate
+    WriteAction wa = action == "CREATE"   ? WriteAction::kCreate
                      : action == "DELETE" ? WriteAction::kDelete
                                           : WriteAction::kUpsert;
     out.writes.push_back(RecordSetWrite{wa, std::move(rs)});
   }
   // dnscontrol#508, external-dns#515 / dnscontrol#908.
   if (record_count > limits.max_resource_records)
-    out.messages.insert(out.messages.begin(),
-                        "Number of records limit of " + std::to_string(limits.max_resource_records) + " exceeded.");
+    out.messages.insert(out.messages.begin(), "Number of records limit of " +
+                                                  std::to_string(limits.max_resource_records) + " exceeded.");
   if (characters > limits.max_value_characters)
     out.messages.insert(out.messages.begin(), "RDATA character limit of " +
                                                   std::to_string(limits.max_value_characters) + " exceeded.");
@@ -346,13 +356,17 @@ Status checkNameAfterBatch(const dns::Name& apex, const dns::Name& name, std::sp
     // external-dns#1517, presslabs/zinc#178 (data added beside a CNAME; Route 53 prints two spaces
     // before "CNAME").
     if (wrote_cname)
-      return failedPrecondition("RRSet of type CNAME with DNS name " + name_text +
-                                " is not permitted as it conflicts with other records with the same DNS name in "
-                                "zone " + apex_text);
+      return failedPrecondition(
+          "RRSet of type CNAME with DNS name " + name_text +
+          " is not permitted as it conflicts with other records with the same DNS name in "
+          "zone " +
+          apex_text);
     std::string type = wrote_other ? dns::typeToText(wrote_other->type) : std::string("A");
-    return failedPrecondition("RRSet of type " + type + " with DNS name " + name_text +
-                              " is not permitted because a conflicting RRSet of type  CNAME with the same DNS "
-                              "name already exists in zone " + apex_text);
+    return failedPrecondition(
+        "RRSet of type " + type + " with DNS name " + name_text +
+        " is not permitted because a conflicting RRSet of type  CNAME with the same DNS "
+        "name already exists in zone " +
+        apex_text);
   }
   // Simple and routing-policy record sets of one type do not mix (external-dns#3141).
   for (const RecordSet& a : sets) {
@@ -365,9 +379,10 @@ Status checkNameAfterBatch(const dns::Name& apex, const dns::Name& name, std::sp
             w.record_set.set_identifier == b.set_identifier)
           wrote_b = true;
       if (wrote_b)
-        return failedPrecondition("RRSet with DNS name " + name_text + ", type " + dns::typeToText(b.type) +
-                                  ", SetIdentifier " + b.set_identifier +
-                                  " cannot be created as a non-weighted set exists with the same name and type.");
+        return failedPrecondition(
+            "RRSet with DNS name " + name_text + ", type " + dns::typeToText(b.type) + ", SetIdentifier " +
+            b.set_identifier +
+            " cannot be created as a non-weighted set exists with the same name and type.");
       return failedPrecondition("RRSet with DNS name " + name_text + ", type " + dns::typeToText(a.type) +
                                 " cannot be created as weighted sets exist with the same name and type.");
     }
@@ -380,7 +395,8 @@ Status checkNameAfterBatch(const dns::Name& apex, const dns::Name& name, std::sp
       if (rs.type == dns::rrtype::kNS && !rs.values.empty()) ns = true;
     }
     if (soa != 1) return failedPrecondition("A HostedZone must contain exactly one SOA record.");
-    if (!ns) return failedPrecondition("A HostedZone must contain at least one NS record for the zone itself.");
+    if (!ns)
+      return failedPrecondition("A HostedZone must contain at least one NS record for the zone itself.");
   }
   return Status();
 }

@@ -1,9 +1,9 @@
 // ZoneSync: in-order publishing of zone versions to the DNS, gap repair by reload, INSYNC tracking.
 #include "services/route53/zone_sync.h"
 
-#include <set>
-
 #include <spdlog/spdlog.h>
+
+#include <set>
 
 #include "services/route53/records.h"
 
@@ -42,7 +42,8 @@ Status ZoneSync::reload(const std::string& zone_id, ZoneState& st) {
   if (!scanned.ok()) {
     if (scanned.status().code() == Code::kNotFound) {
       // Deleted outside this process (or before its delete was noted): stop serving it.
-      if (st.known && !st.deleted) recordPublish(st, st.published_version + 1, publisher_.removeZone(st.apex));
+      if (st.known && !st.deleted)
+        recordPublish(st, st.published_version + 1, publisher_.removeZone(st.apex));
       st.deleted = true;
       st.known = true;
       st.pending.clear();
@@ -52,9 +53,11 @@ Status ZoneSync::reload(const std::string& zone_id, ZoneState& st) {
   }
   const HostedZone& zone = *scanned;
   auto records = builder.finish();
-  if (!records.ok()) return Status(records.status().code(), "zone " + zone.name.toText() + ": " + records.status().message());
+  if (!records.ok())
+    return Status(records.status().code(), "zone " + zone.name.toText() + ": " + records.status().message());
   auto gen = publisher_.putZone(zone.name, std::move(records).value());
-  if (!gen.ok()) return Status(gen.status().code(), "zone " + zone.name.toText() + ": " + gen.status().message());
+  if (!gen.ok())
+    return Status(gen.status().code(), "zone " + zone.name.toText() + ": " + gen.status().message());
   st.apex = zone.name;
   st.known = true;
   st.deleted = false;

@@ -84,8 +84,8 @@ class ZoneSync {
     int64_t published_version = 0;
     int in_flight = 0;
     std::map<int64_t, std::vector<zone::RRsetReplace>> pending;  // committed, waiting for a gap
-    std::deque<std::pair<int64_t, uint64_t>> unconfirmed;       // (version, generation) published
-    int64_t served_version = 0;                                   // confirmed served by every worker
+    std::deque<std::pair<int64_t, uint64_t>> unconfirmed;        // (version, generation) published
+    int64_t served_version = 0;                                  // confirmed served by every worker
   };
 
   std::shared_ptr<ZoneState> state(std::string_view zone_id, const dns::Name* apex);
@@ -100,7 +100,7 @@ class ZoneSync {
   DnsPublisher& publisher_;
   std::mutex map_mu_;
   std::unordered_map<std::string, std::shared_ptr<ZoneState>> zones_;  // guarded by map_mu_
-  std::mutex sync_all_mu_;  // one syncAll() at a time
+  std::mutex sync_all_mu_;                                             // one syncAll() at a time
 };
 
 }  // namespace zk::route53

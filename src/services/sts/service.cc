@@ -19,15 +19,20 @@ int64_t epochMs(system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
-aws::AwsError validation(std::string message) { return aws::makeAwsError(400, "ValidationError", std::move(message)); }
+aws::AwsError validation(std::string message) {
+  return aws::makeAwsError(400, "ValidationError", std::move(message));
+}
 
-aws::AwsError accessDenied(std::string message) { return aws::makeAwsError(403, "AccessDenied", std::move(message)); }
+aws::AwsError accessDenied(std::string message) {
+  return aws::makeAwsError(403, "AccessDenied", std::move(message));
+}
 
 // RoleSessionName and SourceIdentity: [\w+=,.@-]{2,64}.
 bool validSessionName(std::string_view s) {
   if (s.size() < 2 || s.size() > 64) return false;
   for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("_+=,.@-").find(c) != std::string_view::npos))
+    if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+          std::string_view("_+=,.@-").find(c) != std::string_view::npos))
       return false;
   return true;
 }
@@ -53,8 +58,9 @@ struct SessionPolicies {
   std::vector<std::string> documents;
   int packed_percent = 0;
 };
-std::variant<SessionPolicies, aws::AwsError> sessionPolicies(const nlohmann::json& in, iam::Directory& directory,
-                                                            const aws::ServiceModel& model) {
+std::variant<SessionPolicies, aws::AwsError> sessionPolicies(const nlohmann::json& in,
+                                                             iam::Directory& directory,
+                                                             const aws::ServiceModel& model) {
   SessionPolicies out;
   size_t chars = 0;
   if (auto p = in.find("Policy"); p != in.end() && p->is_string()) {
@@ -84,9 +90,55 @@ std::variant<SessionPolicies, aws::AwsError> sessionPolicies(const nlohmann::jso
   return out;
 }
 
+// The claims of a new session of `role` named `session_name`, valid for `duration` from `now`.
+api::SessionClaims roleClaims(const iam::Role& role, const std::string& session_name,
+                              system_clock::time_point now, seconds duration) {
+  api::SessionClaims c;
+  c.kind = api::SessionClaims::Kind::kAssumedRole;
+  c.account_id = role.account_id;
+  c.source_arn = role.arn;
+  c.source_name = role.name;
+  c.source_id = role.id;
+  c.session_name = session_name;
+  c.issued_at = now;
+  c.expires_at = now + duration;
+  return c;
+}
+
+// A sealed role session: its credentials and the identity GetCallerIdentity shows for them
+// (arn:aws:sts::ACCT:assumed-role/ROLE/SESSION, user id ROLEID:SESSION).
+struct RoleSession {
+  IssuedCredentials credentials;
+  std::string arn, user_id;
+};
+Result<RoleSession> sealRoleSession(const SessionSealer& sealer, const api::SessionClaims& c) {
+  RoleSession s;
+  s.arn = "arn:aws:sts::" + c.account_id + ":assumed-role/" + c.source_name + "/" + c.session_name;
+  s.user_id = c.source_id + ":" + c.session_name;
+  auto issued = sealer.issue(c, s.arn, s.user_id);
+  if (!issued.ok()) return issued.status();
+  s.credentials = std::move(issued).value();
+  return s;
+}
+
+// AssumeRole*'s common output members.
+nlohmann::json roleSessionJson(const RoleSession& s) {
+  return {{"Credentials", credentialsJson(s.credentials)},
+          {"AssumedRoleUser", {{"AssumedRoleId", s.user_id}, {"Arn", s.arn}}}};
+}
+
+// The ValidationError for a RoleSessionName / SourceIdentity outside [\w+=,.@-]{2,64}, or nullopt.
+std::optional<aws::AwsError> badSessionName(const std::string& value, const char* member) {
+  if (validSessionName(value)) return std::nullopt;
+  return validation(
+      "1 validation error detected: Value '" + value + "' at '" + member +
+      "' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*");
+}
+
 }  // namespace
 
-std::vector<api::AccessRequest> accessFor(const std::string& op, const nlohmann::json&, const api::CallContext&) {
+std::vector<api::AccessRequest> accessFor(const std::string& op, const nlohmann::json&,
+                                          const api::CallContext&) {
   if (op == "GetAccessKeyInfo") {
     api::AccessRequest r;
     r.action = "sts:GetAccessKeyInfo";
@@ -112,30 +164,22 @@ StsService::StsService(iam::Directory& directory, api::Authorizer& authorizer, c
       clock_(clock),
       model_(model()) {}
 
-std::shared_ptr<const aws::ServiceModel> StsService::model() {
-  static const std::shared_ptr<const aws::ServiceModel> kModel = [] {
-    auto m = aws::ServiceModel::loadEmbedded("sts");
-    if (!m.ok()) {
-      spdlog::critical("cannot load the embedded STS model: {}", m.status().toString());
-      return std::shared_ptr<const aws::ServiceModel>();
-    }
-    return *m;
-  }();
-  return kModel;
-}
+std::shared_ptr<const aws::ServiceModel> StsService::model() { return aws::ServiceModel::embedded("sts"); }
 
 aws::AwsError StsService::error(std::string_view shape, std::string message) const {
   return aws::modeledError(*model_, shape, std::move(message));
 }
 
-api::ServiceResult StsService::invoke(std::string_view op, const nlohmann::json& in, const api::CallContext& ctx) {
+api::ServiceResult StsService::invoke(std::string_view op, const nlohmann::json& in,
+                                      const api::CallContext& ctx) {
   if (op == "GetCallerIdentity") return getCallerIdentity(ctx);
   if (op == "AssumeRole") return assumeRole(in, ctx);
   if (op == "AssumeRoleWithWebIdentity") return assumeRoleWithWebIdentity(in, ctx);
   if (op == "GetSessionToken") return getSessionToken(in, ctx);
   if (op == "GetAccessKeyInfo") return getAccessKeyInfo(in, ctx);
-  return aws::errorFromStatus(unimplemented("The action " + std::string(op) + " is not valid for this web service."),
-                              aws::Protocol::kQuery);
+  return aws::errorFromStatus(
+      unimplemented("The action " + std::string(op) + " is not valid for this web service."),
+      aws::Protocol::kQuery);
 }
 
 api::ServiceResult StsService::getCallerIdentity(const api::CallContext& ctx) {
@@ -179,11 +223,9 @@ api::ServiceResult StsService::getSessionToken(const nlohmann::json& in, const a
 api::ServiceResult StsService::assumeRole(const nlohmann::json& in, const api::CallContext& ctx) {
   const std::string role_arn = in.value("RoleArn", "");
   const std::string session_name = in.value("RoleSessionName", "");
-  const std::string denied = "User: " + ctx.principal_arn + " is not authorized to perform: sts:AssumeRole on resource: " + role_arn;
-  if (!validSessionName(session_name))
-    return validation("1 validation error detected: Value '" + session_name +
-                      "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression "
-                      "pattern: [\\w+=,.@-]*");
+  const std::string denied =
+      "User: " + ctx.principal_arn + " is not authorized to perform: sts:AssumeRole on resource: " + role_arn;
+  if (auto bad = badSessionName(session_name, "roleSessionName")) return *bad;
   auto name = parseRoleArn(role_arn);
   if (!name.ok()) return validation("Invalid RoleArn: " + role_arn);
   auto role = directory_.role(name->account_id, name->name);
@@ -192,15 +234,14 @@ api::ServiceResult StsService::assumeRole(const nlohmann::json& in, const api::C
   const bool chained = ctx.session && ctx.session->kind == api::SessionClaims::Kind::kAssumedRole;
   const int64_t duration = in.value("DurationSeconds", int64_t{3600});
   if (chained && duration > 3600)
-    return validation("The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
+    return validation(
+        "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
   if (duration > role->max_session_duration)
     return validation("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.");
 
   std::string source_identity = in.value("SourceIdentity", "");
-  if (!source_identity.empty() && !validSessionName(source_identity))
-    return validation("1 validation error detected: Value '" + source_identity +
-                      "' at 'sourceIdentity' failed to satisfy constraint: Member must satisfy regular expression "
-                      "pattern: [\\w+=,.@-]*");
+  if (!source_identity.empty())
+    if (auto bad = badSessionName(source_identity, "sourceIdentity")) return *bad;
   // A chained session keeps the source identity it was given; it cannot be changed.
   if (chained && !ctx.session->source_identity.empty()) {
     if (!source_identity.empty() && source_identity != ctx.session->source_identity)
@@ -236,38 +277,25 @@ api::ServiceResult StsService::assumeRole(const nlohmann::json& in, const api::C
   if (auto* e = std::get_if<aws::AwsError>(&policies)) return *e;
   SessionPolicies& sp = std::get<SessionPolicies>(policies);
 
-  api::SessionClaims c;
-  c.kind = api::SessionClaims::Kind::kAssumedRole;
-  c.account_id = role->account_id;
-  c.source_arn = role->arn;
-  c.source_name = role->name;
-  c.source_id = role->id;
-  c.session_name = session_name;
+  api::SessionClaims c = roleClaims(*role, session_name, clock_.now(), seconds(duration));
   c.session_policies = std::move(sp.documents);
   c.tags = std::move(tags);
   c.source_identity = source_identity;
   c.chained = chained;
-  c.issued_at = clock_.now();
-  c.expires_at = c.issued_at + seconds(duration);
-  const std::string arn = "arn:aws:sts::" + role->account_id + ":assumed-role/" + role->name + "/" + session_name;
-  const std::string user_id = role->id + ":" + session_name;
-  auto issued = sealer_.issue(c, arn, user_id);
-  if (!issued.ok()) return aws::errorFromStatus(issued.status(), aws::Protocol::kQuery);
-  nlohmann::json out = {{"Credentials", credentialsJson(*issued)},
-                        {"AssumedRoleUser", {{"AssumedRoleId", user_id}, {"Arn", arn}}}};
+  auto sealed = sealRoleSession(sealer_, c);
+  if (!sealed.ok()) return aws::errorFromStatus(sealed.status(), aws::Protocol::kQuery);
+  nlohmann::json out = roleSessionJson(*sealed);
   if (in.contains("Policy") || in.contains("PolicyArns")) out["PackedPolicySize"] = sp.packed_percent;
   if (!source_identity.empty()) out["SourceIdentity"] = source_identity;
   return out;
 }
 
-api::ServiceResult StsService::assumeRoleWithWebIdentity(const nlohmann::json& in, const api::CallContext& ctx) {
+api::ServiceResult StsService::assumeRoleWithWebIdentity(const nlohmann::json& in,
+                                                         const api::CallContext& ctx) {
   const std::string role_arn = in.value("RoleArn", "");
   const std::string session_name = in.value("RoleSessionName", "");
   const std::string denied = "Not authorized to perform sts:AssumeRoleWithWebIdentity";
-  if (!validSessionName(session_name))
-    return validation("1 validation error detected: Value '" + session_name +
-                      "' at 'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression "
-                      "pattern: [\\w+=,.@-]*");
+  if (auto bad = badSessionName(session_name, "roleSessionName")) return *bad;
   auto name = parseRoleArn(role_arn);
   if (!name.ok()) return validation("Invalid RoleArn: " + role_arn);
   auto providers = directory_.oidcProviders(name->account_id);
@@ -304,33 +332,22 @@ api::ServiceResult StsService::assumeRoleWithWebIdentity(const nlohmann::json& i
   if (auto* e = std::get_if<aws::AwsError>(&policies)) return *e;
   SessionPolicies& sp = std::get<SessionPolicies>(policies);
 
-  api::SessionClaims c;
-  c.kind = api::SessionClaims::Kind::kAssumedRole;
-  c.account_id = role->account_id;
-  c.source_arn = role->arn;
-  c.source_name = role->name;
-  c.source_id = role->id;
-  c.session_name = session_name;
+  api::SessionClaims c = roleClaims(*role, session_name, clock_.now(), seconds(duration));
   c.session_policies = std::move(sp.documents);
   c.web_identity_provider = id.provider_arn;
-  c.issued_at = clock_.now();
-  c.expires_at = c.issued_at + seconds(duration);
-  const std::string arn = "arn:aws:sts::" + role->account_id + ":assumed-role/" + role->name + "/" + session_name;
-  const std::string user_id = role->id + ":" + session_name;
-  auto issued = sealer_.issue(c, arn, user_id);
-  if (!issued.ok()) return aws::errorFromStatus(issued.status(), aws::Protocol::kQuery);
-  nlohmann::json out = {{"Credentials", credentialsJson(*issued)},
-                        {"SubjectFromWebIdentityToken", id.subject},
-                        {"AssumedRoleUser", {{"AssumedRoleId", user_id}, {"Arn", arn}}},
-                        {"Provider", id.provider_url},
-                        {"Audience", id.audience}};
+  auto sealed = sealRoleSession(sealer_, c);
+  if (!sealed.ok()) return aws::errorFromStatus(sealed.status(), aws::Protocol::kQuery);
+  nlohmann::json out = roleSessionJson(*sealed);
+  out["SubjectFromWebIdentityToken"] = id.subject;
+  out["Provider"] = id.provider_url;
+  out["Audience"] = id.audience;
   if (in.contains("Policy") || in.contains("PolicyArns")) out["PackedPolicySize"] = sp.packed_percent;
   return out;
 }
 
 Result<IssuedCredentials> StsService::credentialsForService(const std::string& role_arn,
-                                                           const std::string& service_principal,
-                                                           std::chrono::seconds duration) {
+                                                            const std::string& service_principal,
+                                                            std::chrono::seconds duration) {
   auto name = parseRoleArn(role_arn);
   if (!name.ok()) return name.status();
   auto role = directory_.role(name->account_id, name->name);
@@ -345,17 +362,12 @@ Result<IssuedCredentials> StsService::credentialsForService(const std::string& r
   need.service_principal = service_principal;
   if (auto refused = authorizer_.authorize(ctx, need, role->trust_policy))
     return permissionDenied("role " + role_arn + " does not trust " + service_principal);
-  api::SessionClaims c;
-  c.kind = api::SessionClaims::Kind::kAssumedRole;
-  c.account_id = role->account_id;
-  c.source_arn = role->arn;
-  c.source_name = role->name;
-  c.source_id = role->id;
-  c.session_name = "i-" + role->id.substr(4, 17);  // an instance-like session name
-  c.issued_at = clock_.now();
-  c.expires_at = c.issued_at + std::min<std::chrono::seconds>(duration, seconds(role->max_session_duration));
-  const std::string arn = "arn:aws:sts::" + role->account_id + ":assumed-role/" + role->name + "/" + c.session_name;
-  return sealer_.issue(c, arn, role->id + ":" + c.session_name);
+  const seconds capped = std::min<seconds>(duration, seconds(role->max_session_duration));
+  // An instance-like session name, as EC2 uses the instance id.
+  api::SessionClaims c = roleClaims(*role, "i-" + role->id.substr(4, 17), clock_.now(), capped);
+  auto sealed = sealRoleSession(sealer_, c);
+  if (!sealed.ok()) return sealed.status();
+  return std::move(sealed)->credentials;
 }
 
 }  // namespace zk::sts

@@ -15,10 +15,9 @@
 
 #include <functional>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "api/service.h"
 #include "aws/model.h"
@@ -37,10 +36,12 @@ class StsService {
 
   static std::shared_ptr<const aws::ServiceModel> model();
 
-  api::ServiceResult invoke(std::string_view operation, const nlohmann::json& input, const api::CallContext& ctx);
+  api::ServiceResult invoke(std::string_view operation, const nlohmann::json& input,
+                            const api::CallContext& ctx);
 
   // Credentials for a role of this server's choosing (IMDS): the role must trust `service_principal`.
-  Result<IssuedCredentials> credentialsForService(const std::string& role_arn, const std::string& service_principal,
+  Result<IssuedCredentials> credentialsForService(const std::string& role_arn,
+                                                  const std::string& service_principal,
                                                   std::chrono::seconds duration);
 
  private:
@@ -61,8 +62,9 @@ class StsService {
 };
 
 // What the front authorises before invoke(): sts:GetAccessKeyInfo on "*"; GetCallerIdentity and
-// GetSessionToken need no permission (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html);
-// AssumeRole* are authorised inside the service, against the role's trust policy.
+// GetSessionToken need no permission
+// (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetSessionToken.html); AssumeRole* are authorised
+// inside the service, against the role's trust policy.
 std::vector<api::AccessRequest> accessFor(const std::string& operation, const nlohmann::json& input,
                                           const api::CallContext& ctx);
 

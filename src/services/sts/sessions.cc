@@ -9,7 +9,8 @@ namespace {
 using std::chrono::system_clock;
 
 constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-constexpr std::string_view kSecretAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+constexpr std::string_view kSecretAlphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr std::string_view kTokenPrefix = "ZKS1";  // versions the token format
 
 int64_t epochSeconds(system_clock::time_point t) {
@@ -71,7 +72,8 @@ nlohmann::json claimsJson(const api::SessionClaims& c) {
 
 bool claimsFromJson(const nlohmann::json& j, api::SessionClaims* c) {
   try {
-    c->kind = j.at("k") == "r" ? api::SessionClaims::Kind::kAssumedRole : api::SessionClaims::Kind::kFederatedUser;
+    c->kind =
+        j.at("k") == "r" ? api::SessionClaims::Kind::kAssumedRole : api::SessionClaims::Kind::kFederatedUser;
     c->account_id = j.at("a");
     c->source_arn = j.at("sa");
     c->source_name = j.at("sn");
@@ -95,8 +97,9 @@ bool claimsFromJson(const nlohmann::json& j, api::SessionClaims* c) {
 SessionSealer::SessionSealer(crypto::SecretBox box, crypto::RandomSource random)
     : box_(std::move(box)), random_(std::move(random)) {}
 
-Result<IssuedCredentials> SessionSealer::issue(const api::SessionClaims& claims, const std::string& principal_arn,
-                                              const std::string& user_id) const {
+Result<IssuedCredentials> SessionSealer::issue(const api::SessionClaims& claims,
+                                               const std::string& principal_arn,
+                                               const std::string& user_id) const {
   uint8_t raw[10];
   uint64_t account = 0;
   for (char ch : claims.account_id) {
@@ -111,10 +114,8 @@ Result<IssuedCredentials> SessionSealer::issue(const api::SessionClaims& claims,
   if (!secret.ok()) return secret.status();
   out.secret_access_key = std::move(secret).value();
   out.expiration = claims.expires_at;
-  nlohmann::json body = {{"c", claimsJson(claims)},
-                         {"sk", out.secret_access_key},
-                         {"arn", principal_arn},
-                         {"uid", user_id}};
+  nlohmann::json body = {
+      {"c", claimsJson(claims)}, {"sk", out.secret_access_key}, {"arn", principal_arn}, {"uid", user_id}};
   auto sealed = box_.seal(body.dump(), out.access_key_id);
   if (!sealed.ok()) return sealed.status();
   out.session_token = std::string(kTokenPrefix) + crypto::hexEncode(*sealed);
@@ -122,16 +123,17 @@ Result<IssuedCredentials> SessionSealer::issue(const api::SessionClaims& claims,
 }
 
 Result<api::TemporaryCredential> SessionSealer::open(std::string_view access_key_id, std::string_view token,
-                                                    system_clock::time_point now) const {
+                                                     system_clock::time_point now) const {
   if (token.substr(0, kTokenPrefix.size()) != kTokenPrefix) return notFound("not a session token");
   auto bytes = crypto::hexDecode(token.substr(kTokenPrefix.size()));
   if (!bytes.ok()) return notFound("not a session token");
-  auto plain = box_.open(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()),
-                         access_key_id);
+  auto plain =
+      box_.open(std::string_view(reinterpret_cast<const char*>(bytes->data()), bytes->size()), access_key_id);
   if (!plain.ok()) return notFound("not a session token");
   nlohmann::json body = nlohmann::json::parse(*plain, nullptr, false);
   auto claims = std::make_shared<api::SessionClaims>();
-  if (body.is_discarded() || !body.is_object() || !body.contains("c") || !claimsFromJson(body["c"], claims.get()))
+  if (body.is_discarded() || !body.is_object() || !body.contains("c") ||
+      !claimsFromJson(body["c"], claims.get()))
     return notFound("not a session token");
   if (now >= claims->expires_at) return outOfRange("the security token included in the request is expired");
   api::TemporaryCredential t;

@@ -4,14 +4,18 @@
 namespace zk::sts {
 namespace {
 
-WebIdentityFailure invalid(std::string message) { return {"InvalidIdentityTokenException", std::move(message)}; }
+WebIdentityFailure invalid(std::string message) {
+  return {"InvalidIdentityTokenException", std::move(message)};
+}
 
 WebIdentityFailure fromJwt(const jose::JwtFailure& f) {
   switch (f.error) {
     case jose::JwtError::kExpired:
       return {"ExpiredTokenException", "Token expired: " + f.message};
     case jose::JwtError::kIssuerUnreachable:
-      return {"IDPCommunicationErrorException", "Couldn't retrieve verification key from your identity provider,  please reference AssumeRoleWithWebIdentity documentation for requirements"};
+      return {"IDPCommunicationErrorException",
+              "Couldn't retrieve verification key from your identity provider,  please reference "
+              "AssumeRoleWithWebIdentity documentation for requirements"};
     default:
       return invalid(f.message);
   }
@@ -25,7 +29,8 @@ std::variant<WebIdentity, WebIdentityFailure> WebIdentityVerifier::verify(
   if (auto* f = std::get_if<jose::JwtFailure>(&decoded)) return fromJwt(*f);
   const std::string& iss = std::get<jose::UnverifiedJwt>(decoded).iss;
   constexpr std::string_view kScheme = "https://";
-  if (iss.compare(0, kScheme.size(), kScheme) != 0) return invalid("The issuer of the token is not an https URL");
+  if (iss.compare(0, kScheme.size(), kScheme) != 0)
+    return invalid("The issuer of the token is not an https URL");
   std::string url = iss.substr(kScheme.size());
   while (!url.empty() && url.back() == '/') url.pop_back();
   const iam::OidcProvider* provider = nullptr;

@@ -23,7 +23,8 @@ int walHook(void* arg, sqlite3* db, const char* schema, int wal_frames) {
 }  // namespace
 
 Checkpointer::Checkpointer(std::unique_ptr<Database> db, int threshold_pages)
-    : db_(std::move(db)), threshold_pages_(threshold_pages < 1 ? 1 : threshold_pages),
+    : db_(std::move(db)),
+      threshold_pages_(threshold_pages < 1 ? 1 : threshold_pages),
       next_request_frames_(threshold_pages_) {
   thread_ = std::thread([this] { loop(); });
 }
@@ -47,7 +48,8 @@ bool Checkpointer::onCommit(int wal_frames) {
     next_request_frames_ = threshold_pages_;  // the inline RESTART starts the WAL over
     return true;
   }
-  if (wal_frames < next_request_frames_ - threshold_pages_) next_request_frames_ = threshold_pages_;  // restarted
+  if (wal_frames < next_request_frames_ - threshold_pages_)
+    next_request_frames_ = threshold_pages_;  // restarted
   if (wal_frames >= next_request_frames_) {
     // Once per threshold of new frames, not after every commit: under steady writes a PASSIVE
     // checkpoint never catches up with the writer (so the WAL does not restart), and asking after

@@ -38,8 +38,8 @@ class Checkpointer {
   static void detachFrom(Database& writer);
   // Called by the hook after each commit (writer thread only): requests a background checkpoint
   // when the WAL reaches the threshold, and again each time it has grown by another threshold
-  // (not after every commit: see checkpointer.cc); returns true when it has grown to kInlineFactor times that (the background thread
-  // cannot keep up), and the writer should checkpoint itself before the next write.
+  // (not after every commit: see checkpointer.cc); returns true when it has grown to kInlineFactor times that
+  // (the background thread cannot keep up), and the writer should checkpoint itself before the next write.
   bool onCommit(int wal_frames);
   static constexpr int kInlineFactor = 8;
   // Requests a checkpoint now (coalesced with one already pending).
@@ -60,8 +60,8 @@ class Checkpointer {
   std::condition_variable cv_;
   std::mutex checkpoint_mu_;
   int next_request_frames_ = 0;  // writer thread only (onCommit): WAL size of the next request
-  bool requested_ = false;  // guarded by mu_
-  bool stopping_ = false;   // guarded by mu_
+  bool requested_ = false;       // guarded by mu_
+  bool stopping_ = false;        // guarded by mu_
   std::atomic<uint64_t> checkpoints_{0};
   std::atomic<uint64_t> inline_checkpoints_{0};
   std::thread thread_;

@@ -38,7 +38,10 @@ Status statusFromSqlite(int rc, std::string_view what, sqlite3* db) {
 Statement::~Statement() { release(); }
 
 Statement::Statement(Statement&& other) noexcept
-    : stmt_(other.stmt_), db_(other.db_), owned_(other.owned_), bind_failed_(other.bind_failed_),
+    : stmt_(other.stmt_),
+      db_(other.db_),
+      owned_(other.owned_),
+      bind_failed_(other.bind_failed_),
       bind_rc_(other.bind_rc_) {
   other.stmt_ = nullptr;
 }
@@ -96,7 +99,8 @@ Statement& Statement::bindBlob(int index, std::span<const uint8_t> bytes) {
 }
 
 Statement& Statement::bindBlob(int index, std::string_view bytes) {
-  return bindBlob(index, std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
+  return bindBlob(index,
+                  std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size()));
 }
 
 Statement& Statement::bindNull(int index) {

@@ -145,7 +145,9 @@ class Savepoint {
  public:
   static Result<Savepoint> begin(Database& db, std::string name);
   ~Savepoint();
-  Savepoint(Savepoint&& other) noexcept : db_(other.db_), name_(std::move(other.name_)) { other.db_ = nullptr; }
+  Savepoint(Savepoint&& other) noexcept : db_(other.db_), name_(std::move(other.name_)) {
+    other.db_ = nullptr;
+  }
   Savepoint& operator=(Savepoint&&) = delete;
   Savepoint(const Savepoint&) = delete;
 

@@ -1,4 +1,5 @@
-// Group commit: one writer thread runs queued write jobs, each in its own savepoint, under one fsync'd COMMIT.
+// Group commit: one writer thread runs queued write jobs, each in its own savepoint, under one fsync'd
+// COMMIT.
 #pragma once
 
 // Why: with synchronous=FULL every COMMIT costs an fsync (~0.35 ms on this machine's disk), which
@@ -71,8 +72,8 @@ class GroupCommitter {
  private:
   struct Job {
     Work work;
-    Done done_callback;            // set: the outcome goes here...
-    std::promise<Status> done;     // ...else to this promise
+    Done done_callback;         // set: the outcome goes here...
+    std::promise<Status> done;  // ...else to this promise
     void finish(Status st) {
       if (done_callback) {
         done_callback(std::move(st));

@@ -288,8 +288,9 @@ std::span<const std::string_view> migrations() { return kMigrations; }
 int latestSchemaVersion() { return int(kMigrations.size()); }
 
 Result<int> schemaVersion(Database& db) {
-  ZK_RETURN_IF_ERROR(db.exec(
-      "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_us INTEGER NOT NULL)"));
+  ZK_RETURN_IF_ERROR(
+      db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at_us "
+              "INTEGER NOT NULL)"));
   Result<Statement> q = db.prepare("SELECT COALESCE(MAX(version), 0) FROM schema_migrations");
   if (!q.ok()) return std::move(q).status();
   Result<bool> row = q->step();
@@ -322,9 +323,11 @@ Status migrate(Database& db, int target) {
       continue;
     }
     Status st = db.exec(kMigrations[size_t(v)]);
-    if (!st.isOk()) return Status(st.code(), "schema migration " + std::to_string(v + 1) + ": " + st.message());
-    Result<Statement> ins =
-        db.prepare("INSERT INTO schema_migrations (version, applied_at_us) VALUES (?, CAST((julianday('now') - 2440587.5) * 86400000000 AS INTEGER))");
+    if (!st.isOk())
+      return Status(st.code(), "schema migration " + std::to_string(v + 1) + ": " + st.message());
+    Result<Statement> ins = db.prepare(
+        "INSERT INTO schema_migrations (version, applied_at_us) VALUES (?, CAST((julianday('now') - "
+        "2440587.5) * 86400000000 AS INTEGER))");
     if (!ins.ok()) return std::move(ins).status();
     ins->bind(1, int64_t(v + 1));
     ZK_RETURN_IF_ERROR(ins->run());

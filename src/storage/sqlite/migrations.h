@@ -1,4 +1,5 @@
-// Numbered schema migrations: an ordered list of SQL scripts applied once each, recorded in schema_migrations.
+// Numbered schema migrations: an ordered list of SQL scripts applied once each, recorded in
+// schema_migrations.
 #pragma once
 
 #include <span>

@@ -26,10 +26,10 @@ using route53::WriteAction;
 
 // Column lists shared by the statements below (string literals, so SQL texts are built at compile
 // time and serve as statement-cache keys).
-#define ZK_ZONE_COLUMNS                                                                              \
+#define ZK_ZONE_COLUMNS                                                                                   \
   "id, account_id, name_wire, caller_reference, comment, private_zone, name_servers, delegation_set_id, " \
   "created_at_us, record_count, version"
-#define ZK_RECORD_COLUMNS                                                                                  \
+#define ZK_RECORD_COLUMNS                                                                                 \
   "name_wire, type, set_identifier, ttl, vals, weight, region, failover, multivalue, health_check_id, "   \
   "traffic_policy_instance_id, geo_location, geoproximity_location, cidr_routing_config, alias_zone_id, " \
   "alias_dns_name, alias_evaluate"
@@ -160,14 +160,14 @@ Result<bool> exists(Statement& s) {
 }
 
 #define ZK_INSERT_RECORD                                                                                    \
-  "INSERT INTO record_sets (zone_id, name_key, type_key, set_identifier, name_wire, type, ttl, vals, weight, " \
-  "region, failover, multivalue, health_check_id, traffic_policy_instance_id, geo_location, "                 \
-  "geoproximity_location, cidr_routing_config, alias_zone_id, alias_dns_name, alias_evaluate) VALUES (?1, ?2, " \
+  "INSERT INTO record_sets (zone_id, name_key, type_key, set_identifier, name_wire, type, ttl, vals, "      \
+  "weight, "                                                                                                \
+  "region, failover, multivalue, health_check_id, traffic_policy_instance_id, geo_location, "               \
+  "geoproximity_location, cidr_routing_config, alias_zone_id, alias_dns_name, alias_evaluate) VALUES (?1, " \
+  "?2, "                                                                                                    \
   "?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"
-constexpr const char* kInsertRecordSet =
-    ZK_INSERT_RECORD;
-constexpr const char* kUpsertRecordSet =
-    ZK_INSERT_RECORD
+constexpr const char* kInsertRecordSet = ZK_INSERT_RECORD;
+constexpr const char* kUpsertRecordSet = ZK_INSERT_RECORD
     " ON CONFLICT (zone_id, name_key, type_key, set_identifier) DO UPDATE SET name_wire = excluded.name_wire,"
     " type = excluded.type, ttl = excluded.ttl, vals = excluded.vals, weight = excluded.weight,"
     " region = excluded.region, failover = excluded.failover, multivalue = excluded.multivalue,"
@@ -197,7 +197,9 @@ void bindRecordSet(Statement& s, std::string_view zone_id, const RecordSet& r) {
       .bindOptional(16, r.geoproximity_location)
       .bindOptional(17, r.cidr_routing_config);
   if (r.alias) {
-    s.bind(18, r.alias->hosted_zone_id).bind(19, r.alias->dns_name).bind(20, int64_t(r.alias->evaluate_target_health));
+    s.bind(18, r.alias->hosted_zone_id)
+        .bind(19, r.alias->dns_name)
+        .bind(20, int64_t(r.alias->evaluate_target_health));
   } else {
     s.bindNull(18).bindNull(19).bindNull(20);
   }
@@ -232,8 +234,8 @@ Status insertChange(Database& db, std::string_view zone_id, std::string_view acc
 
 Status notInZone(const dns::Name& name, const dns::Name& zone) {
   // Route 53's InvalidChangeBatch wording.
-  return invalidArgument("RRSet with DNS name " + route53::route53NameText(name) + " is not permitted in zone " +
-                         route53::route53NameText(zone));
+  return invalidArgument("RRSet with DNS name " + route53::route53NameText(name) +
+                         " is not permitted in zone " + route53::route53NameText(zone));
 }
 
 // The body of commitChangeBatch, run by the writer thread inside a savepoint.
@@ -261,7 +263,8 @@ Status applyBatch(Database& db, std::string_view zone_id, const ChangeBatchWrite
     const RecordSet& rs = w.record_set;
     if (!rs.name.isSubdomainOf(zone_name)) return notInZone(rs.name, zone_name);
     if (w.action == WriteAction::kDelete) {
-      Result<Statement> q = db.cached("SELECT " ZK_RECORD_COLUMNS " FROM record_sets WHERE" ZK_RECORD_IDENTITY);
+      Result<Statement> q =
+          db.cached("SELECT " ZK_RECORD_COLUMNS " FROM record_sets WHERE" ZK_RECORD_IDENTITY);
       if (!q.ok()) return std::move(q).status();
       bindIdentity(*q, zone_id, rs);
       Result<bool> row = q->step();
@@ -305,8 +308,9 @@ Status applyBatch(Database& db, std::string_view zone_id, const ChangeBatchWrite
     for (const route53::RecordSetWrite& w : batch.writes) {
       std::string key = route53::route53NameKey(w.record_set.name);
       if (!seen.insert(key).second) continue;
-      Result<Statement> q = db.cached("SELECT " ZK_RECORD_COLUMNS
-                                      " FROM record_sets WHERE zone_id = ?1 AND name_key = ?2" ZK_RECORD_ORDER);
+      Result<Statement> q =
+          db.cached("SELECT " ZK_RECORD_COLUMNS
+                    " FROM record_sets WHERE zone_id = ?1 AND name_key = ?2" ZK_RECORD_ORDER);
       if (!q.ok()) return std::move(q).status();
       q->bind(1, zone_id).bindBlob(2, key);
       Result<std::vector<RecordSet>> sets = collect<RecordSet>(*q, readRecordSet);
@@ -381,7 +385,10 @@ Status applyCreateZone(Database& db, const HostedZone& zone, std::span<const Rec
         "INSERT INTO used_caller_references (account_id, caller_reference, zone_id, used_at_us)"
         " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING");
     if (!ins.ok()) return std::move(ins).status();
-    ins->bind(1, zone.account_id).bind(2, zone.caller_reference).bind(3, zone.id).bind(4, toMicros(zone.created_at));
+    ins->bind(1, zone.account_id)
+        .bind(2, zone.caller_reference)
+        .bind(3, zone.id)
+        .bind(4, toMicros(zone.created_at));
     ZK_RETURN_IF_ERROR(ins->run());
     if (db.changes() == 0)
       return alreadyExists("A hosted zone has already been created with the specified caller reference.");
@@ -520,7 +527,8 @@ Result<HostedZone> SqliteStore::getHostedZone(std::string_view zone_id) {
   return single<HostedZone>(*q, readZone, "No hosted zone found with ID: " + std::string(zone_id));
 }
 
-Result<bool> SqliteStore::callerReferenceUsed(std::string_view account_id, std::string_view caller_reference) {
+Result<bool> SqliteStore::callerReferenceUsed(std::string_view account_id,
+                                              std::string_view caller_reference) {
   ReaderLease db = reader();
   Result<Statement> q =
       db->cached("SELECT 1 FROM used_caller_references WHERE account_id = ? AND caller_reference = ?");
@@ -532,15 +540,16 @@ Result<bool> SqliteStore::callerReferenceUsed(std::string_view account_id, std::
 Result<HostedZone> SqliteStore::findHostedZoneByCallerReference(std::string_view account_id,
                                                                 std::string_view caller_reference) {
   ReaderLease db = reader();
-  Result<Statement> q =
-      db->cached("SELECT " ZK_ZONE_COLUMNS " FROM hosted_zones WHERE account_id = ? AND caller_reference = ?");
+  Result<Statement> q = db->cached("SELECT " ZK_ZONE_COLUMNS
+                                   " FROM hosted_zones WHERE account_id = ? AND caller_reference = ?");
   if (!q.ok()) return std::move(q).status();
   q->bind(1, account_id).bind(2, caller_reference);
-  return single<HostedZone>(*q, readZone, "no hosted zone with caller reference " + std::string(caller_reference));
+  return single<HostedZone>(*q, readZone,
+                            "no hosted zone with caller reference " + std::string(caller_reference));
 }
 
-Result<route53::HostedZonePage> SqliteStore::listHostedZones(std::string_view account_id, std::string_view marker,
-                                                             size_t max_items) {
+Result<route53::HostedZonePage> SqliteStore::listHostedZones(std::string_view account_id,
+                                                             std::string_view marker, size_t max_items) {
   if (max_items == 0) return invalidArgument("max_items must be at least 1");
   ReaderLease db = reader();
   Result<Statement> q = db->cached("SELECT " ZK_ZONE_COLUMNS
@@ -558,23 +567,22 @@ Result<route53::HostedZonePage> SqliteStore::listHostedZones(std::string_view ac
   return page;
 }
 
-Result<route53::HostedZonesByNamePage> SqliteStore::listHostedZonesByName(std::string_view account_id,
-                                                                          const std::optional<dns::Name>& dns_name,
-                                                                          std::string_view zone_id,
-                                                                          size_t max_items) {
+Result<route53::HostedZonesByNamePage> SqliteStore::listHostedZonesByName(
+    std::string_view account_id, const std::optional<dns::Name>& dns_name, std::string_view zone_id,
+    size_t max_items) {
   if (max_items == 0) return invalidArgument("max_items must be at least 1");
   ReaderLease db = reader();
   const char* sql;
   if (!dns_name) {
-    sql = ("SELECT " ZK_ZONE_COLUMNS
-                   " FROM hosted_zones WHERE account_id = ?1 ORDER BY name_key, id LIMIT ?2");
+    sql =
+        ("SELECT " ZK_ZONE_COLUMNS " FROM hosted_zones WHERE account_id = ?1 ORDER BY name_key, id LIMIT ?2");
   } else if (zone_id.empty()) {
     sql = ("SELECT " ZK_ZONE_COLUMNS
-                   " FROM hosted_zones WHERE account_id = ?1 AND name_key >= ?3 ORDER BY name_key, id LIMIT ?2");
+           " FROM hosted_zones WHERE account_id = ?1 AND name_key >= ?3 ORDER BY name_key, id LIMIT ?2");
   } else {
     sql = ("SELECT " ZK_ZONE_COLUMNS
-                   " FROM hosted_zones WHERE account_id = ?1 AND (name_key, id) >= (?3, ?4)"
-                   " ORDER BY name_key, id LIMIT ?2");
+           " FROM hosted_zones WHERE account_id = ?1 AND (name_key, id) >= (?3, ?4)"
+           " ORDER BY name_key, id LIMIT ?2");
   }
   Result<Statement> q = db->cached(sql);
   if (!q.ok()) return std::move(q).status();
@@ -605,7 +613,8 @@ Result<int64_t> SqliteStore::countHostedZones(std::string_view account_id) {
   Result<Statement> q = db->cached("SELECT COUNT(*) FROM hosted_zones WHERE account_id = ?");
   if (!q.ok()) return std::move(q).status();
   q->bind(1, account_id);
-  return single<int64_t>(*q, [](const Statement& s) -> Result<int64_t> { return s.columnInt(0); }, "count");
+  return single<int64_t>(
+      *q, [](const Statement& s) -> Result<int64_t> { return s.columnInt(0); }, "count");
 }
 
 Result<HostedZone> SqliteStore::updateHostedZoneComment(std::string_view zone_id, std::string_view comment) {
@@ -630,7 +639,8 @@ Result<HostedZone> SqliteStore::updateHostedZoneComment(std::string_view zone_id
   return std::move(*out);
 }
 
-Result<ChangeInfo> SqliteStore::deleteHostedZone(std::string_view zone_id, const ChangeRequest& change, bool force) {
+Result<ChangeInfo> SqliteStore::deleteHostedZone(std::string_view zone_id, const ChangeRequest& change,
+                                                 bool force) {
   ChangeInfo out;
   Status st = committer_->run([&](Database& db) -> Status {
     std::string name_key, account_id;
@@ -659,8 +669,9 @@ Result<ChangeInfo> SqliteStore::deleteHostedZone(std::string_view zone_id, const
         return failedPrecondition(
             "The specified hosted zone contains non-required resource record sets and so cannot be deleted.");
     }
-    for (const char* sql : {"DELETE FROM record_sets WHERE zone_id = ?", "DELETE FROM hosted_zones WHERE id = ?",
-                            "DELETE FROM tags WHERE resource_type = 'hostedzone' AND resource_id = ?"}) {
+    for (const char* sql :
+         {"DELETE FROM record_sets WHERE zone_id = ?", "DELETE FROM hosted_zones WHERE id = ?",
+          "DELETE FROM tags WHERE resource_type = 'hostedzone' AND resource_id = ?"}) {
       Result<Statement> d = db.cached(sql);
       if (!d.ok()) return std::move(d).status();
       d->bind(1, zone_id);
@@ -685,20 +696,19 @@ void SqliteStore::commitChangeBatchAsync(std::string zone_id, std::shared_ptr<co
                                          ChangeDone done) {
   // The job and its completion share the output; both run on the writer thread.
   auto out = std::make_shared<ChangeInfo>();
-  committer_->submit(
-      [zone_id = std::move(zone_id), batch, out](Database& db) { return applyBatch(db, zone_id, *batch, *out); },
-      [out, done = std::move(done)](Status st) {
-        if (st.isOk()) {
-          done(std::move(*out));
-        } else {
-          done(std::move(st));
-        }
-      });
+  committer_->submit([zone_id = std::move(zone_id), batch,
+                      out](Database& db) { return applyBatch(db, zone_id, *batch, *out); },
+                     [out, done = std::move(done)](Status st) {
+                       if (st.isOk()) {
+                         done(std::move(*out));
+                       } else {
+                         done(std::move(st));
+                       }
+                     });
 }
 
-Result<route53::RecordSetPage> SqliteStore::listRecordSets(std::string_view zone_id,
-                                                           const std::optional<route53::RecordSetPosition>& start,
-                                                           size_t max_items) {
+Result<route53::RecordSetPage> SqliteStore::listRecordSets(
+    std::string_view zone_id, const std::optional<route53::RecordSetPosition>& start, size_t max_items) {
   if (max_items == 0) return invalidArgument("max_items must be at least 1");
   ReaderLease db = reader();
   const char* sql;
@@ -707,16 +717,16 @@ Result<route53::RecordSetPage> SqliteStore::listRecordSets(std::string_view zone
   if (!start) {
     sql = ("SELECT " ZK_RECORD_COLUMNS " FROM record_sets WHERE zone_id = ?1" ZK_RECORD_ORDER " LIMIT ?2");
   } else if (!with_type) {
-    sql = ("SELECT " ZK_RECORD_COLUMNS " FROM record_sets WHERE zone_id = ?1 AND name_key >= ?3"
-                   ZK_RECORD_ORDER " LIMIT ?2");
+    sql = ("SELECT " ZK_RECORD_COLUMNS
+           " FROM record_sets WHERE zone_id = ?1 AND name_key >= ?3" ZK_RECORD_ORDER " LIMIT ?2");
   } else if (!with_id) {
     sql = ("SELECT " ZK_RECORD_COLUMNS
-                   " FROM record_sets WHERE zone_id = ?1 AND (name_key, type_key) >= (?3, ?4)" ZK_RECORD_ORDER
-                   " LIMIT ?2");
+           " FROM record_sets WHERE zone_id = ?1 AND (name_key, type_key) >= (?3, ?4)" ZK_RECORD_ORDER
+           " LIMIT ?2");
   } else {
     sql = ("SELECT " ZK_RECORD_COLUMNS
-                   " FROM record_sets WHERE zone_id = ?1 AND (name_key, type_key, set_identifier) >= (?3, ?4, ?5)"
-                   ZK_RECORD_ORDER " LIMIT ?2");
+           " FROM record_sets WHERE zone_id = ?1 AND (name_key, type_key, set_identifier) >= (?3, ?4, "
+           "?5)" ZK_RECORD_ORDER " LIMIT ?2");
   }
   Result<Statement> q = db->cached(sql);
   if (!q.ok()) return std::move(q).status();
@@ -731,7 +741,8 @@ Result<route53::RecordSetPage> SqliteStore::listRecordSets(std::string_view zone
   if (page.record_sets.size() > max_items) {
     const RecordSet& n = page.record_sets.back();
     page.next = route53::RecordSetPosition{
-        n.name, n.type, n.set_identifier.empty() ? std::nullopt : std::optional<std::string>(n.set_identifier)};
+        n.name, n.type,
+        n.set_identifier.empty() ? std::nullopt : std::optional<std::string>(n.set_identifier)};
     page.record_sets.pop_back();
   }
   return page;
@@ -741,10 +752,11 @@ Result<std::vector<RecordSet>> SqliteStore::getRecordSets(std::string_view zone_
                                                           std::optional<uint16_t> type) {
   ReaderLease db = reader();
   Result<Statement> q =
-      type ? db->cached("SELECT " ZK_RECORD_COLUMNS
-                        " FROM record_sets WHERE zone_id = ?1 AND name_key = ?2 AND type_key = ?3" ZK_RECORD_ORDER)
-           : db->cached("SELECT " ZK_RECORD_COLUMNS " FROM record_sets WHERE zone_id = ?1 AND name_key = ?2"
-                        ZK_RECORD_ORDER);
+      type ? db->cached(
+                 "SELECT " ZK_RECORD_COLUMNS
+                 " FROM record_sets WHERE zone_id = ?1 AND name_key = ?2 AND type_key = ?3" ZK_RECORD_ORDER)
+           : db->cached("SELECT " ZK_RECORD_COLUMNS
+                        " FROM record_sets WHERE zone_id = ?1 AND name_key = ?2" ZK_RECORD_ORDER);
   if (!q.ok()) return std::move(q).status();
   q->bind(1, zone_id).bindBlob(2, route53::route53NameKey(name));
   if (type) q->bind(3, route53::route53TypeKey(*type));
@@ -761,7 +773,8 @@ Result<HostedZone> SqliteStore::scanZone(std::string_view zone_id,
     Result<Statement> q = db->cached("SELECT " ZK_ZONE_COLUMNS " FROM hosted_zones WHERE id = ?");
     if (!q.ok()) return std::move(q).status();
     q->bind(1, zone_id);
-    Result<HostedZone> z = single<HostedZone>(*q, readZone, "No hosted zone found with ID: " + std::string(zone_id));
+    Result<HostedZone> z =
+        single<HostedZone>(*q, readZone, "No hosted zone found with ID: " + std::string(zone_id));
     if (!z.ok()) return std::move(z).status();
     zone = std::move(*z);
   }
@@ -819,7 +832,8 @@ Status SqliteStore::markChangesInSync(std::span<const std::string> change_ids) {
   if (change_ids.empty()) return Status();
   return committer_->run([&](Database& db) -> Status {
     for (const std::string& id : change_ids) {
-      Result<Statement> u = db.cached("UPDATE changes SET status = 'INSYNC' WHERE id = ? AND status = 'PENDING'");
+      Result<Statement> u =
+          db.cached("UPDATE changes SET status = 'INSYNC' WHERE id = ? AND status = 'PENDING'");
       if (!u.ok()) return std::move(u).status();
       u->bind(1, id);
       ZK_RETURN_IF_ERROR(u->run());
@@ -868,7 +882,8 @@ Status SqliteStore::changeTags(std::string_view resource_type, std::string_view 
                                std::optional<size_t> max_tags) {
   return committer_->run([&](Database& db) -> Status {
     for (const std::string& key : remove_keys) {
-      Result<Statement> d = db.cached("DELETE FROM tags WHERE resource_type = ? AND resource_id = ? AND key = ?");
+      Result<Statement> d =
+          db.cached("DELETE FROM tags WHERE resource_type = ? AND resource_id = ? AND key = ?");
       if (!d.ok()) return std::move(d).status();
       d->bind(1, resource_type).bind(2, resource_id).bind(3, key);
       ZK_RETURN_IF_ERROR(d->run());
@@ -882,7 +897,8 @@ Status SqliteStore::changeTags(std::string_view resource_type, std::string_view 
       ZK_RETURN_IF_ERROR(i->run());
     }
     if (max_tags) {
-      Result<Statement> c = db.cached("SELECT COUNT(*) FROM tags WHERE resource_type = ? AND resource_id = ?");
+      Result<Statement> c =
+          db.cached("SELECT COUNT(*) FROM tags WHERE resource_type = ? AND resource_id = ?");
       if (!c.ok()) return std::move(c).status();
       c->bind(1, resource_type).bind(2, resource_id);
       Result<bool> row = c->step();
@@ -942,7 +958,8 @@ Result<std::vector<Account>> SqliteStore::listAccounts() {
 
 Status SqliteStore::createAccessKey(const AccessKey& key) {
   return committer_->run([&](Database& db) -> Status {
-    Result<Statement> i = db.cached("INSERT INTO access_keys (" ZK_KEY_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)");
+    Result<Statement> i =
+        db.cached("INSERT INTO access_keys (" ZK_KEY_COLUMNS ") VALUES (?, ?, ?, ?, ?, ?, ?)");
     if (!i.ok()) return std::move(i).status();
     i->bind(1, key.access_key_id)
         .bind(2, key.account_id)
@@ -953,7 +970,8 @@ Status SqliteStore::createAccessKey(const AccessKey& key) {
         .bind(7, toMicros(key.created_at));
     Status st = i->run();
     // Never put the key material in a message; the id is not secret.
-    if (st.code() == Code::kAlreadyExists) return alreadyExists("access key " + key.access_key_id + " already exists");
+    if (st.code() == Code::kAlreadyExists)
+      return alreadyExists("access key " + key.access_key_id + " already exists");
     if (st.code() == Code::kFailedPrecondition) return failedPrecondition("no account " + key.account_id);
     return st;
   });
@@ -969,8 +987,9 @@ Result<AccessKey> SqliteStore::getAccessKey(std::string_view access_key_id) {
 
 Result<std::vector<AccessKey>> SqliteStore::listAccessKeys(std::string_view account_id) {
   ReaderLease db = reader();
-  Result<Statement> q = db->cached("SELECT " ZK_KEY_COLUMNS
-                                   " FROM access_keys WHERE account_id = ? ORDER BY created_at_us, access_key_id");
+  Result<Statement> q =
+      db->cached("SELECT " ZK_KEY_COLUMNS
+                 " FROM access_keys WHERE account_id = ? ORDER BY created_at_us, access_key_id");
   if (!q.ok()) return std::move(q).status();
   q->bind(1, account_id);
   return collect<AccessKey>(*q, readAccessKey);
@@ -1013,8 +1032,8 @@ Result<std::optional<std::string>> SqliteStore::getMeta(std::string_view key) {
 
 Status SqliteStore::setMeta(std::string_view key, std::string_view value) {
   return committer_->run([&](Database& db) -> Status {
-    Result<Statement> i =
-        db.cached("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    Result<Statement> i = db.cached(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
     if (!i.ok()) return std::move(i).status();
     i->bind(1, key).bind(2, value);
     return i->run();

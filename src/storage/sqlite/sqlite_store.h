@@ -33,12 +33,12 @@
 namespace zk::storage {
 
 struct SqliteOptions {
-  std::string data_dir;          // required; the database is data_dir/zonekeeper.db
-  int reader_connections = 4;    // size of the read pool (>= 1)
-  size_t max_group = 1024;       // most writes committed together
+  std::string data_dir;                        // required; the database is data_dir/zonekeeper.db
+  int reader_connections = 4;                  // size of the read pool (>= 1)
+  size_t max_group = 1024;                     // most writes committed together
   std::chrono::microseconds gather_wait{200};  // see GroupCommitter::Options::gather_wait
   int busy_timeout_ms = 5000;
-  int checkpoint_pages = 1000;   // background checkpoint once the WAL holds this many pages
+  int checkpoint_pages = 1000;  // background checkpoint once the WAL holds this many pages
 };
 
 class SqliteStore final : public route53::ZoneStore,
@@ -68,7 +68,8 @@ class SqliteStore final : public route53::ZoneStore,
                                                                size_t max_items) override;
   Result<std::vector<route53::HostedZone>> allHostedZones() override;
   Result<int64_t> countHostedZones(std::string_view account_id) override;
-  Result<route53::HostedZone> updateHostedZoneComment(std::string_view zone_id, std::string_view comment) override;
+  Result<route53::HostedZone> updateHostedZoneComment(std::string_view zone_id,
+                                                      std::string_view comment) override;
   Result<route53::ChangeInfo> deleteHostedZone(std::string_view zone_id, const route53::ChangeRequest& change,
                                                bool force = false) override;
   Result<route53::ChangeInfo> commitChangeBatch(std::string_view zone_id,
@@ -129,8 +130,8 @@ class SqliteStore final : public route53::ZoneStore,
   std::unique_ptr<GroupCommitter> committer_;
   std::mutex readers_mu_;
   std::condition_variable readers_cv_;
-  std::vector<Database*> free_readers_;                  // guarded by readers_mu_
-  std::vector<std::unique_ptr<Database>> all_readers_;   // owns them; fixed after open()
+  std::vector<Database*> free_readers_;                 // guarded by readers_mu_
+  std::vector<std::unique_ptr<Database>> all_readers_;  // owns them; fixed after open()
 };
 
 }  // namespace zk::storage

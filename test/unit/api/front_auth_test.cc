@@ -38,18 +38,19 @@ class FrontAuthTest : public ::testing::Test {
           return notFound("no such key");
         },
         clock_);
-    front_->setSessionLookup([this](std::string_view id, std::string_view token) -> Result<TemporaryCredential> {
-      if (id != "ASIAEXAMPLEEXAMPLE00" || token != "the-token") return notFound("bad token");
-      if (clock_.now() >= expiry_) return outOfRange("expired");
-      TemporaryCredential t;
-      t.credential.access_key_id = std::string(id);
-      t.credential.secret_access_key = "temp-secret";
-      t.credential.session_token = "the-token";
-      t.credential.account_id = "111122223333";
-      t.credential.principal_arn = "arn:aws:sts::111122223333:assumed-role/r/s";
-      t.session = std::make_shared<SessionClaims>();
-      return t;
-    });
+    front_->setSessionLookup(
+        [this](std::string_view id, std::string_view token) -> Result<TemporaryCredential> {
+          if (id != "ASIAEXAMPLEEXAMPLE00" || token != "the-token") return notFound("bad token");
+          if (clock_.now() >= expiry_) return outOfRange("expired");
+          TemporaryCredential t;
+          t.credential.access_key_id = std::string(id);
+          t.credential.secret_access_key = "temp-secret";
+          t.credential.session_token = "the-token";
+          t.credential.account_id = "111122223333";
+          t.credential.principal_arn = "arn:aws:sts::111122223333:assumed-role/r/s";
+          t.session = std::make_shared<SessionClaims>();
+          return t;
+        });
     front_->setAuthorizer(&authz_);
     ApiService s{"sts", *model, "",
                  [this](const std::string& op, const json&, const CallContext& ctx) -> ServiceResult {
@@ -71,7 +72,8 @@ class FrontAuthTest : public ::testing::Test {
     r.method = "POST";
     r.target = "/";
     r.body = "Action=" + action + "&Version=2011-06-15" + params;
-    r.headers = {{"Host", "sts.amazonaws.com"}, {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
+    r.headers = {{"Host", "sts.amazonaws.com"},
+                 {"Content-Type", "application/x-www-form-urlencoded; charset=utf-8"}};
     r.remote_address = "127.0.0.1";
     if (cred != nullptr) {
       aws::SignOptions so;
@@ -86,7 +88,9 @@ class FrontAuthTest : public ::testing::Test {
     }
     return r;
   }
-  static bool has(const http::Response& r, const std::string& text) { return r.body.find(text) != std::string::npos; }
+  static bool has(const http::Response& r, const std::string& text) {
+    return r.body.find(text) != std::string::npos;
+  }
 
   FakeClock clock_;
   aws::Credential long_term_;

@@ -75,7 +75,8 @@ zone::ZoneDelta diffAndCheck(const std::string& before, const std::string& after
   auto want = fresh->records();
   EXPECT_EQ(got.size(), want.size());
   for (size_t i = 0; i < std::min(got.size(), want.size()); ++i) {
-    EXPECT_EQ(got[i], want[i]) << "got " << dns::recordToText(got[i]) << " want " << dns::recordToText(want[i]);
+    EXPECT_EQ(got[i], want[i]) << "got " << dns::recordToText(got[i]) << " want "
+                               << dns::recordToText(want[i]);
   }
   EXPECT_EQ((*applied)->serial(), fresh->serial());
   EXPECT_EQ((*applied)->nameCount(), fresh->nameCount());
@@ -89,9 +90,7 @@ std::string replaced(std::string text, const std::string& from, const std::strin
   return text;
 }
 
-TEST(DiffZones, UnchangedIsEmpty) {
-  EXPECT_TRUE(diffAndCheck(kBase, kBase).replace.empty());
-}
+TEST(DiffZones, UnchangedIsEmpty) { EXPECT_TRUE(diffAndCheck(kBase, kBase).replace.empty()); }
 
 TEST(DiffZones, UnchangedDespiteOrderDuplicatesCaseAndSplitOwners) {
   // Same content: records shuffled, an owner split over non-adjacent lines, a duplicate RR with a
@@ -119,8 +118,8 @@ www           IN A   192.0.2.10
 
 TEST(DiffZones, Adds) {
   auto d = diffAndCheck(kBase, std::string(kBase) + "new IN A 192.0.2.99\nns1 IN AAAA 2001:db8::1\n");
-  EXPECT_EQ(changes(d), (std::vector<Change>{{"new.example.test.", "A", 300, 1},
-                                             {"ns1.example.test.", "AAAA", 300, 1}}));
+  EXPECT_EQ(changes(d),
+            (std::vector<Change>{{"new.example.test.", "A", 300, 1}, {"ns1.example.test.", "AAAA", 300, 1}}));
 }
 
 TEST(DiffZones, DeletesNamesAndTypes) {
@@ -135,9 +134,11 @@ TEST(DiffZones, DeletesNamesAndTypes) {
 
 TEST(DiffZones, ChangedRRsets) {
   std::string after = replaced(kBase, "www           IN A   192.0.2.11", "www           IN A   192.0.2.12");
-  after = replaced(after, "@             IN NS  ns2\n", "@             IN NS  ns2\n@ IN NS ns3.elsewhere.test.\n");
+  after = replaced(after, "@             IN NS  ns2\n",
+                   "@             IN NS  ns2\n@ IN NS ns3.elsewhere.test.\n");
   auto d = diffAndCheck(kBase, after);
-  EXPECT_EQ(changes(d), (std::vector<Change>{{"example.test.", "NS", 300, 3}, {"www.example.test.", "A", 300, 2}}));
+  EXPECT_EQ(changes(d),
+            (std::vector<Change>{{"example.test.", "NS", 300, 3}, {"www.example.test.", "A", 300, 2}}));
 }
 
 TEST(DiffZones, ChangedTtlOnly) {
@@ -193,9 +194,17 @@ TEST(DiffZones, RandomEditsMatchFreshBuildAndAreMinimal) {
       if (pick(3) == 0) owner[0] = 'N';
       std::string ttl = std::to_string(60 * (1 + pick(3)));
       switch (pick(3)) {
-        case 0: lines.push_back(owner + " " + ttl + " IN A 10.0." + std::to_string(pick(4)) + "." + std::to_string(pick(4))); break;
-        case 1: lines.push_back(owner + " " + ttl + " IN TXT \"t" + std::to_string(pick(3)) + "\""); break;
-        default: lines.push_back(owner + " " + ttl + " IN MX " + std::to_string(pick(3)) + " mx" + std::to_string(pick(2)) + ".example.test."); break;
+        case 0:
+          lines.push_back(owner + " " + ttl + " IN A 10.0." + std::to_string(pick(4)) + "." +
+                          std::to_string(pick(4)));
+          break;
+        case 1:
+          lines.push_back(owner + " " + ttl + " IN TXT \"t" + std::to_string(pick(3)) + "\"");
+          break;
+        default:
+          lines.push_back(owner + " " + ttl + " IN MX " + std::to_string(pick(3)) + " mx" +
+                          std::to_string(pick(2)) + ".example.test.");
+          break;
       }
     }
     auto render = [&](const std::vector<std::string>& ls, int serial) {
@@ -209,10 +218,19 @@ TEST(DiffZones, RandomEditsMatchFreshBuildAndAreMinimal) {
     for (int e = 0; e < edits && !edited.empty(); ++e) {
       int at = pick(int(edited.size()));
       switch (pick(4)) {
-        case 0: edited.erase(edited.begin() + at); break;
-        case 1: edited.push_back(edited[size_t(at)]); edited.back()[1] = char('0' + pick(10)); break;
-        case 2: edited[size_t(at)] = replaced(edited[size_t(at)], " ", " 1"); break;  // TTL change
-        default: std::swap(edited[size_t(at)], edited.back()); break;                // reorder only
+        case 0:
+          edited.erase(edited.begin() + at);
+          break;
+        case 1:
+          edited.push_back(edited[size_t(at)]);
+          edited.back()[1] = char('0' + pick(10));
+          break;
+        case 2:
+          edited[size_t(at)] = replaced(edited[size_t(at)], " ", " 1");
+          break;  // TTL change
+        default:
+          std::swap(edited[size_t(at)], edited.back());
+          break;  // reorder only
       }
     }
     const std::string before = render(lines, 1), after = render(edited, 1 + pick(2));

@@ -17,9 +17,9 @@ namespace t = dns::rrtype;
 class Route53ServiceTest : public Route53Fixture {};
 
 TEST_F(Route53ServiceTest, CreateHostedZoneAsRoute53Does) {
-  auto out = ok("CreateHostedZone", {{"Name", "Example.com"},
-                                     {"CallerReference", "r1"},
-                                     {"HostedZoneConfig", {{"Comment", "hello"}}}});
+  auto out =
+      ok("CreateHostedZone",
+         {{"Name", "Example.com"}, {"CallerReference", "r1"}, {"HostedZoneConfig", {{"Comment", "hello"}}}});
   const json& hz = out["HostedZone"];
   std::string id = hz["Id"];
   EXPECT_EQ(id.rfind("/hostedzone/Z", 0), 0u);
@@ -37,7 +37,8 @@ TEST_F(Route53ServiceTest, CreateHostedZoneAsRoute53Does) {
   EXPECT_EQ(served("example.com.", "example.com.", t::kSOA),
             std::vector<std::string>{"ns1.zk.test. hostmaster.zk.test. 1 7200 900 1209600 86400"});
   EXPECT_EQ(servedTtl("example.com.", "example.com.", t::kSOA), 900u);
-  EXPECT_EQ(served("example.com.", "example.com.", t::kNS), (std::vector<std::string>{"ns1.zk.test.", "ns2.zk.test."}));
+  EXPECT_EQ(served("example.com.", "example.com.", t::kNS),
+            (std::vector<std::string>{"ns1.zk.test.", "ns2.zk.test."}));
   EXPECT_EQ(servedTtl("example.com.", "example.com.", t::kNS), 172800u);
 
   auto list = ok("ListResourceRecordSets", {{"HostedZoneId", id}});
@@ -154,7 +155,8 @@ TEST_F(Route53ServiceTest, CallerReferenceIsNeverReusedAfterDelete) {
   EXPECT_EQ(r.error().http_status, 409);
   // The name itself is free again, with a new reference; the other account's namespace is its own.
   EXPECT_TRUE(call("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", "twice"}}).ok());
-  EXPECT_TRUE(call("CreateHostedZone", {{"Name", "other.test"}, {"CallerReference", "once"}}, kOtherAccount).ok());
+  EXPECT_TRUE(
+      call("CreateHostedZone", {{"Name", "other.test"}, {"CallerReference", "once"}}, kOtherAccount).ok());
 }
 
 TEST_F(Route53ServiceTest, AccountsSeeOnlyTheirZones) {
@@ -180,18 +182,23 @@ TEST_F(Route53ServiceTest, AccountsSeeOnlyTheirZones) {
 
 TEST_F(Route53ServiceTest, UpsertCreateDeleteAreServedByDns) {
   std::string id = createZone("example.com");
-  auto out = ok("ChangeResourceRecordSets", upsert(id, "www.example.com", "A", {"192.0.2.1", "192.0.2.2"}, 60));
+  auto out =
+      ok("ChangeResourceRecordSets", upsert(id, "www.example.com", "A", {"192.0.2.1", "192.0.2.2"}, 60));
   EXPECT_EQ(out["ChangeInfo"]["Status"], "INSYNC");
-  EXPECT_EQ(served("example.com.", "www.example.com.", t::kA), (std::vector<std::string>{"192.0.2.1", "192.0.2.2"}));
+  EXPECT_EQ(served("example.com.", "www.example.com.", t::kA),
+            (std::vector<std::string>{"192.0.2.1", "192.0.2.2"}));
   EXPECT_EQ(servedTtl("example.com.", "www.example.com.", t::kA), 60u);
 
   ok("ChangeResourceRecordSets", upsert(id, "www.example.com.", "A", {"192.0.2.3"}, 120));
   EXPECT_EQ(served("example.com.", "www.example.com.", t::kA), std::vector<std::string>{"192.0.2.3"});
 
   // lego's TXT with &#34; quotes (already decoded by the codec).
-  ok("ChangeResourceRecordSets", upsert(id, "_acme-challenge.example.com", "TXT", {"\"token-1\""}, 10, "CREATE"));
-  EXPECT_EQ(served("example.com.", "_acme-challenge.example.com.", t::kTXT), std::vector<std::string>{"\"token-1\""});
-  ok("ChangeResourceRecordSets", upsert(id, "_acme-challenge.example.com", "TXT", {"\"token-1\""}, 10, "DELETE"));
+  ok("ChangeResourceRecordSets",
+     upsert(id, "_acme-challenge.example.com", "TXT", {"\"token-1\""}, 10, "CREATE"));
+  EXPECT_EQ(served("example.com.", "_acme-challenge.example.com.", t::kTXT),
+            std::vector<std::string>{"\"token-1\""});
+  ok("ChangeResourceRecordSets",
+     upsert(id, "_acme-challenge.example.com", "TXT", {"\"token-1\""}, 10, "DELETE"));
   EXPECT_TRUE(served("example.com.", "_acme-challenge.example.com.", t::kTXT).empty());
   EXPECT_EQ(ok("GetHostedZone", {{"Id", id}})["HostedZone"]["ResourceRecordSetCount"], 3);
 }
@@ -210,27 +217,32 @@ TEST_F(Route53ServiceTest, InvalidChangeBatchMessagesAndNothingApplied) {
 
   r = call("ChangeResourceRecordSets", upsert(id, "nope.example.com", "TXT", {"\"v\""}, 300, "DELETE"));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().messages.at(0),
-            "Tried to delete resource record set [name='nope.example.com.', type='TXT'] but it was not found");
+  EXPECT_EQ(
+      r.error().messages.at(0),
+      "Tried to delete resource record set [name='nope.example.com.', type='TXT'] but it was not found");
 
   r = call("ChangeResourceRecordSets", upsert(id, "x.example.com", "A", {"192.0.2.2"}, 300, "DELETE"));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().messages.at(0), "Tried to delete resource record set [name='x.example.com.', type='A'] but the "
-                                      "values provided do not match the current values");
+  EXPECT_EQ(r.error().messages.at(0),
+            "Tried to delete resource record set [name='x.example.com.', type='A'] but the "
+            "values provided do not match the current values");
 
   r = call("ChangeResourceRecordSets", upsert(id, "x.example.com", "CNAME", {"y.example.com"}));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().messages.at(0), "RRSet of type CNAME with DNS name x.example.com. is not permitted as it "
-                                      "conflicts with other records with the same DNS name in zone example.com.");
+  EXPECT_EQ(r.error().messages.at(0),
+            "RRSet of type CNAME with DNS name x.example.com. is not permitted as it "
+            "conflicts with other records with the same DNS name in zone example.com.");
 
   r = call("ChangeResourceRecordSets", upsert(id, "foo.other.com", "A", {"192.0.2.1"}));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().messages.at(0), "RRSet with DNS name foo.other.com. is not permitted in zone example.com.");
+  EXPECT_EQ(r.error().messages.at(0),
+            "RRSet with DNS name foo.other.com. is not permitted in zone example.com.");
 
   r = call("ChangeResourceRecordSets", upsert(id, "t.example.com", "TXT", {"unquoted"}));
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.error().messages.at(0), "Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should "
-                                      "be enclosed in quotation marks) encountered with 'unquoted''");
+  EXPECT_EQ(r.error().messages.at(0),
+            "Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should "
+            "be enclosed in quotation marks) encountered with 'unquoted''");
 
   // All or nothing: the first change is valid, the second fails in the store.
   json batch = upsert(id, "new.example.com", "A", {"192.0.2.5"});
@@ -239,16 +251,22 @@ TEST_F(Route53ServiceTest, InvalidChangeBatchMessagesAndNothingApplied) {
   r = call("ChangeResourceRecordSets", batch);
   ASSERT_FALSE(r.ok());
   EXPECT_TRUE(served("example.com.", "new.example.com.", t::kA).empty());
-  EXPECT_TRUE(ok("ListResourceRecordSets", {{"HostedZoneId", id}, {"StartRecordName", "new.example.com"},
-                                            {"StartRecordType", "A"}, {"MaxItems", "1"}})["ResourceRecordSets"][0]["Name"] !=
+  EXPECT_TRUE(ok("ListResourceRecordSets", {{"HostedZoneId", id},
+                                            {"StartRecordName", "new.example.com"},
+                                            {"StartRecordType", "A"},
+                                            {"MaxItems", "1"}})["ResourceRecordSets"][0]["Name"] !=
               "new.example.com.");
   EXPECT_EQ(served("example.com.", "x.example.com.", t::kA), std::vector<std::string>{"192.0.2.1"});
 
   // Deleting the apex SOA is refused.
-  auto soa = ok("ListResourceRecordSets",
-                {{"HostedZoneId", id}, {"StartRecordName", "example.com"}, {"StartRecordType", "SOA"}, {"MaxItems", "1"}});
-  json del_soa = {{"HostedZoneId", id},
-                  {"ChangeBatch", {{"Changes", {{{"Action", "DELETE"}, {"ResourceRecordSet", soa["ResourceRecordSets"][0]}}}}}}};
+  auto soa = ok("ListResourceRecordSets", {{"HostedZoneId", id},
+                                           {"StartRecordName", "example.com"},
+                                           {"StartRecordType", "SOA"},
+                                           {"MaxItems", "1"}});
+  json del_soa = {
+      {"HostedZoneId", id},
+      {"ChangeBatch",
+       {{"Changes", {{{"Action", "DELETE"}, {"ResourceRecordSet", soa["ResourceRecordSets"][0]}}}}}}};
   r = call("ChangeResourceRecordSets", del_soa);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().messages.at(0), "A HostedZone must contain exactly one SOA record.");
@@ -258,26 +276,31 @@ TEST_F(Route53ServiceTest, DeleteThenCreateInOneBatchReplaces) {
   std::string id = createZone("example.com");
   ok("ChangeResourceRecordSets", upsert(id, "r.example.com", "A", {"192.0.2.1"}));
   json batch = upsert(id, "r.example.com", "A", {"192.0.2.1"}, 300, "DELETE");
-  batch["ChangeBatch"]["Changes"].push_back(
-      upsert(id, "r.example.com", "CNAME", {"target.example.net"}, 300, "CREATE")["ChangeBatch"]["Changes"][0]);
+  batch["ChangeBatch"]["Changes"].push_back(upsert(id, "r.example.com", "CNAME", {"target.example.net"}, 300,
+                                                   "CREATE")["ChangeBatch"]["Changes"][0]);
   ok("ChangeResourceRecordSets", batch);
   EXPECT_TRUE(served("example.com.", "r.example.com.", t::kA).empty());
-  EXPECT_EQ(served("example.com.", "r.example.com.", t::kCNAME), std::vector<std::string>{"target.example.net."});
+  EXPECT_EQ(served("example.com.", "r.example.com.", t::kCNAME),
+            std::vector<std::string>{"target.example.net."});
 }
 
 TEST_F(Route53ServiceTest, ListResourceRecordSetsOrderAndPaging) {
   std::string id = createZone("example.com");
-  for (const char* n : {"b.example.com", "a.example.com", "a-b.example.com", "c.a.example.com", "*.example.com"})
+  for (const char* n :
+       {"b.example.com", "a.example.com", "a-b.example.com", "c.a.example.com", "*.example.com"})
     ok("ChangeResourceRecordSets", upsert(id, n, "A", {"192.0.2.1"}));
   ok("ChangeResourceRecordSets", upsert(id, "a.example.com", "TXT", {"\"t\""}));
   // Route 53 order: labels reversed, compared as bytes ('*' is \052, '-' < '.').
   std::vector<std::string> names;
   json page = ok("ListResourceRecordSets", {{"HostedZoneId", id}, {"MaxItems", "3"}});
   while (true) {
-    for (const auto& rs : page["ResourceRecordSets"]) names.push_back(std::string(rs["Name"]) + "/" + std::string(rs["Type"]));
+    for (const auto& rs : page["ResourceRecordSets"])
+      names.push_back(std::string(rs["Name"]) + "/" + std::string(rs["Type"]));
     if (!page["IsTruncated"].get<bool>()) break;
     EXPECT_EQ(page["MaxItems"], "3");
-    json next = {{"HostedZoneId", id}, {"MaxItems", "3"}, {"StartRecordName", page["NextRecordName"]},
+    json next = {{"HostedZoneId", id},
+                 {"MaxItems", "3"},
+                 {"StartRecordName", page["NextRecordName"]},
                  {"StartRecordType", page["NextRecordType"]}};
     page = ok("ListResourceRecordSets", next);
   }
@@ -285,8 +308,8 @@ TEST_F(Route53ServiceTest, ListResourceRecordSetsOrderAndPaging) {
                                              "a-b.example.com./A", "a.example.com./A", "a.example.com./TXT",
                                              "c.a.example.com./A", "b.example.com./A"}));
   // lego: ?name=<fqdn>&type=TXT, keeps what matches.
-  auto lego = ok("ListResourceRecordSets", {{"HostedZoneId", id}, {"StartRecordName", "a.example.com."},
-                                            {"StartRecordType", "TXT"}});
+  auto lego = ok("ListResourceRecordSets",
+                 {{"HostedZoneId", id}, {"StartRecordName", "a.example.com."}, {"StartRecordType", "TXT"}});
   EXPECT_EQ(lego["ResourceRecordSets"][0]["Name"], "a.example.com.");
   EXPECT_EQ(lego["ResourceRecordSets"][0]["Type"], "TXT");
   EXPECT_EQ(lego["ResourceRecordSets"][0]["ResourceRecords"][0]["Value"], "\"t\"");
@@ -318,8 +341,9 @@ TEST_F(Route53ServiceTest, ListHostedZonesPagingAndByName) {
   EXPECT_EQ(byname["HostedZones"][1]["Name"], "x.a.test.");
   EXPECT_TRUE(byname["IsTruncated"].get<bool>());
   EXPECT_EQ(byname["NextDNSName"], "b.test.");
-  json rest = ok("ListHostedZonesByName",
-                 {{"DNSName", byname["NextDNSName"]}, {"HostedZoneId", byname["NextHostedZoneId"]}, {"MaxItems", "2"}});
+  json rest = ok(
+      "ListHostedZonesByName",
+      {{"DNSName", byname["NextDNSName"]}, {"HostedZoneId", byname["NextHostedZoneId"]}, {"MaxItems", "2"}});
   ASSERT_EQ(rest["HostedZones"].size(), 2u);
   EXPECT_EQ(rest["HostedZones"][0]["Name"], "b.test.");
   EXPECT_EQ(rest["HostedZones"][1]["Name"], "c.test.");
@@ -344,7 +368,8 @@ TEST_F(Route53ServiceTest, DeleteHostedZoneNeedsOnlySoaAndNs) {
   EXPECT_FALSE(call("GetChange", {{"Id", change}}, kOtherAccount).ok());
   EXPECT_EQ(call("GetHostedZone", {{"Id", id}}).error().code, "NoSuchHostedZone");
   // The name is free again, but not the caller reference: Route 53 never accepts one twice.
-  auto reused = call("CreateHostedZone", {{"Name", "gone.test"}, {"CallerReference", std::string("ref-gone.test-") + kAccount}});
+  auto reused = call("CreateHostedZone",
+                     {{"Name", "gone.test"}, {"CallerReference", std::string("ref-gone.test-") + kAccount}});
   ASSERT_FALSE(reused.ok());
   EXPECT_EQ(reused.error().code, "HostedZoneAlreadyExists");
   EXPECT_EQ(reused.error().http_status, 409);
@@ -360,7 +385,7 @@ TEST_F(Route53ServiceTest, GetChangeIsPendingUntilEveryDnsWorkerServes) {
   EXPECT_EQ(out["ChangeInfo"]["Status"], "PENDING");
   std::string change = out["ChangeInfo"]["Id"];
   EXPECT_EQ(ok("GetChange", {{"Id", change}})["ChangeInfo"]["Status"], "PENDING");
-  reader->acquire();  // the worker moves on to the newest snapshot
+  reader->acquire();                                          // the worker moves on to the newest snapshot
   json insync = ok("GetChange", {{"Id", change.substr(8)}});  // bare id works too
   EXPECT_EQ(insync["ChangeInfo"]["Status"], "INSYNC");
   EXPECT_EQ(insync["ChangeInfo"]["Id"], change);
@@ -374,15 +399,19 @@ TEST_F(Route53ServiceTest, GetChangeIsPendingUntilEveryDnsWorkerServes) {
 
 TEST_F(Route53ServiceTest, TagsAndLimits) {
   std::string id = createZone("tags.test");
-  ok("ChangeTagsForResource", {{"ResourceType", "hostedzone"},
-                               {"ResourceId", id},
-                               {"AddTags", {{{"Key", "env"}, {"Value", "prod"}}, {{"Key", "team"}, {"Value", "dns"}}}}});
-  ok("ChangeTagsForResource", {{"ResourceType", "hostedzone"}, {"ResourceId", id}, {"RemoveTagKeys", {"team"}}});
+  ok("ChangeTagsForResource",
+     {{"ResourceType", "hostedzone"},
+      {"ResourceId", id},
+      {"AddTags", {{{"Key", "env"}, {"Value", "prod"}}, {{"Key", "team"}, {"Value", "dns"}}}}});
+  ok("ChangeTagsForResource",
+     {{"ResourceType", "hostedzone"}, {"ResourceId", id}, {"RemoveTagKeys", {"team"}}});
   json tags = ok("ListTagsForResource", {{"ResourceType", "hostedzone"}, {"ResourceId", id}});
   EXPECT_EQ(tags["ResourceTagSet"]["Tags"], json({{{"Key", "env"}, {"Value", "prod"}}}));
   json many = ok("ListTagsForResources", {{"ResourceType", "hostedzone"}, {"ResourceIds", {id}}});
   EXPECT_EQ(many["ResourceTagSets"][0]["ResourceId"], id);
-  EXPECT_EQ(call("ListTagsForResource", {{"ResourceType", "hostedzone"}, {"ResourceId", id}}, kOtherAccount).error().code,
+  EXPECT_EQ(call("ListTagsForResource", {{"ResourceType", "hostedzone"}, {"ResourceId", id}}, kOtherAccount)
+                .error()
+                .code,
             "NoSuchHostedZone");
   EXPECT_EQ(call("ListTagsForResource", {{"ResourceType", "healthcheck"}, {"ResourceId", "h"}}).error().code,
             "NoSuchHealthCheck");
@@ -393,7 +422,9 @@ TEST_F(Route53ServiceTest, TagsAndLimits) {
   json zl = ok("GetHostedZoneLimit", {{"HostedZoneId", id}, {"Type", "MAX_RRSETS_BY_ZONE"}});
   EXPECT_EQ(zl["Limit"]["Value"], 10000);
   EXPECT_EQ(zl["Count"], 2);
-  EXPECT_EQ(call("GetHostedZoneLimit", {{"HostedZoneId", id}, {"Type", "MAX_VPCS_ASSOCIATED_BY_ZONE"}}).error().code,
+  EXPECT_EQ(call("GetHostedZoneLimit", {{"HostedZoneId", id}, {"Type", "MAX_VPCS_ASSOCIATED_BY_ZONE"}})
+                .error()
+                .code,
             "HostedZoneNotPrivate");
   ok("UpdateHostedZoneComment", {{"Id", id}, {"Comment", "new comment"}});
   EXPECT_EQ(ok("GetHostedZone", {{"Id", id}})["HostedZone"]["Config"]["Comment"], "new comment");
@@ -431,8 +462,9 @@ TEST_F(Route53ServiceTest, ConcurrentBatchesArePublishedInOrderAndMatchTheStore)
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         // Everyone also rewrites one shared name, so versions interleave on the same RRset.
-        auto r1 = call("ChangeResourceRecordSets",
-                       upsert(id, "h" + std::to_string(t) + "-" + std::to_string(i) + ".busy.test", "A", {"192.0.2.1"}));
+        auto r1 = call(
+            "ChangeResourceRecordSets",
+            upsert(id, "h" + std::to_string(t) + "-" + std::to_string(i) + ".busy.test", "A", {"192.0.2.1"}));
         auto r2 = call("ChangeResourceRecordSets",
                        upsert(id, "shared.busy.test", "TXT", {"\"" + std::to_string(t * 1000 + i) + "\""}));
         EXPECT_TRUE(r1.ok() && r2.ok());

@@ -61,7 +61,8 @@ class Route53Fixture : public ::testing::Test {
     store_.reset();
   }
 
-  route53::ServiceResult call(const std::string& op, const nlohmann::json& in, const std::string& account = kAccount) {
+  route53::ServiceResult call(const std::string& op, const nlohmann::json& in,
+                              const std::string& account = kAccount) {
     route53::CallContext ctx;
     ctx.account_id = account;
     ctx.principal_arn = "arn:aws:iam::" + account + ":user/admin";
@@ -76,19 +77,22 @@ class Route53Fixture : public ::testing::Test {
   }
   // Creates a zone; returns its bare id.
   std::string createZone(const std::string& name, const std::string& account = kAccount) {
-    auto out = ok("CreateHostedZone", {{"Name", name}, {"CallerReference", "ref-" + name + "-" + account}}, account);
+    auto out =
+        ok("CreateHostedZone", {{"Name", name}, {"CallerReference", "ref-" + name + "-" + account}}, account);
     std::string id = out["HostedZone"]["Id"];
     return id.substr(std::string("/hostedzone/").size());
   }
   nlohmann::json upsert(const std::string& zone, const std::string& name, const std::string& type,
-                        std::vector<std::string> values, int ttl = 300, const std::string& action = "UPSERT") {
+                        std::vector<std::string> values, int ttl = 300,
+                        const std::string& action = "UPSERT") {
     nlohmann::json records = nlohmann::json::array();
     for (auto& v : values) records.push_back({{"Value", v}});
     return {{"HostedZoneId", zone},
             {"ChangeBatch",
              {{"Changes",
                {{{"Action", action},
-                 {"ResourceRecordSet", {{"Name", name}, {"Type", type}, {"TTL", ttl}, {"ResourceRecords", records}}}}}}}}};
+                 {"ResourceRecordSet",
+                  {{"Name", name}, {"Type", type}, {"TTL", ttl}, {"ResourceRecords", records}}}}}}}}};
   }
   // What the DNS snapshot serves at (name, type), as presentation texts (sorted).
   std::vector<std::string> served(const std::string& apex, const std::string& name, uint16_t type) {

@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <fstream>
 
-#include "route53_test_util.h"
 #include "dns/types.h"
+#include "route53_test_util.h"
 #include "services/route53/ids.h"
 
 namespace zk::app {
@@ -46,7 +46,8 @@ class ZoneAdminTest : public ::testing::Test {
 };
 
 TEST_F(ZoneAdminTest, ReimportWritesOnlyTheDifference) {
-  std::string base = "www 60 IN A 192.0.2.1\nwww 60 IN A 192.0.2.2\nmail IN MX 10 mx.imp.test.\nold IN TXT \"x\"\n";
+  std::string base =
+      "www 60 IN A 192.0.2.1\nwww 60 IN A 192.0.2.2\nmail IN MX 10 mx.imp.test.\nold IN TXT \"x\"\n";
   auto first = importZone(dir_, writeZone(base), "");
   ASSERT_TRUE(first.ok()) << first.status().toString();
   EXPECT_NE(first->find("created zone imp.test."), std::string::npos) << *first;
@@ -82,7 +83,8 @@ TEST_F(ZoneAdminTest, ReimportWritesOnlyTheDifference) {
 
   // One value changed, one set removed, one added: four writes (UPSERT www, DELETE old, UPSERT new,
   // DELETE the weighted set), and the stored zone is exactly the file.
-  std::string changed = "www 60 IN A 192.0.2.1\nwww 60 IN A 192.0.2.3\nmail IN MX 10 mx.imp.test.\nnew IN AAAA 2001:db8::1\n";
+  std::string changed =
+      "www 60 IN A 192.0.2.1\nwww 60 IN A 192.0.2.3\nmail IN MX 10 mx.imp.test.\nnew IN AAAA 2001:db8::1\n";
   auto second = importZone(dir_, writeZone(changed), "");
   ASSERT_TRUE(second.ok()) << second.status().toString();
   EXPECT_NE(second->find("(4 record set writes)"), std::string::npos) << *second;

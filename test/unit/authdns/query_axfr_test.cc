@@ -46,12 +46,15 @@ Transfer RunAxfr(const zone::ZoneSet& zones, const std::vector<uint8_t>& q, size
 }
 
 std::string BigZone() {
-  std::string z = "$TTL 600\n@ SOA ns1 hostmaster 7 3600 600 86400 60\n@ NS ns1\n@ NS ns2.other.\nns1 A 192.0.2.1\n";
+  std::string z =
+      "$TTL 600\n@ SOA ns1 hostmaster 7 3600 600 86400 60\n@ NS ns1\n@ NS ns2.other.\nns1 A 192.0.2.1\n";
   for (int i = 0; i < 3000; ++i) {
-    z += "host" + std::to_string(i) + " A 10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256) + "\n";
+    z += "host" + std::to_string(i) + " A 10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256) +
+         "\n";
     if (i % 10 == 0) z += "host" + std::to_string(i) + " MX 10 mail" + std::to_string(i) + ".example.\n";
   }
-  z += "deep.ent.name TXT \"x\"\nsub NS ns.sub\nns.sub A 192.0.2.9\nbig TXT \"" + std::string(250, 'b') + "\"\n";
+  z += "deep.ent.name TXT \"x\"\nsub NS ns.sub\nns.sub A 192.0.2.9\nbig TXT \"" + std::string(250, 'b') +
+       "\"\n";
   return z;
 }
 
@@ -82,7 +85,8 @@ TEST(QueryAxfr, MessageSequence) {
   EXPECT_EQ(all.back().type, rrtype::kSOA);
   EXPECT_EQ(all.front(), all.back());
   std::vector<std::string> got, want;
-  for (size_t i = 1; i < all.size(); ++i) got.push_back(Key(all[i]));  // trailing SOA stands for the leading one
+  for (size_t i = 1; i < all.size(); ++i)
+    got.push_back(Key(all[i]));  // trailing SOA stands for the leading one
   for (const auto& r : zone->records()) want.push_back(Key(r));
   std::sort(got.begin(), got.end());
   std::sort(want.begin(), want.end());

@@ -28,7 +28,8 @@ class QueryEngineTest : public ::testing::Test {
 
   void Add(std::string_view text, std::string_view origin) { zones = zones->with(MakeZone(text, origin)); }
 
-  std::vector<uint8_t> Raw(std::span<const uint8_t> query, Transport t = Transport::kUdp, size_t out_size = 65535) {
+  std::vector<uint8_t> Raw(std::span<const uint8_t> query, Transport t = Transport::kUdp,
+                           size_t out_size = 65535) {
     std::vector<uint8_t> out(out_size);
     size_t n = engine.answer(*zones, query, out, QueryContext{t, false});
     out.resize(n);
@@ -98,7 +99,8 @@ TEST_F(QueryEngineTest, ExactMatchHeaderAndCase) {
   EXPECT_FALSE(m.ra);
   EXPECT_FALSE(m.tc);
   EXPECT_EQ(m.rcode, Rcode::kNoError);
-  EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"wWw.ExAmPlE. 300 A 192.0.2.80", "wWw.ExAmPlE. 300 A 192.0.2.81"}));
+  EXPECT_EQ(Txt(m.answer),
+            (std::vector<std::string>{"wWw.ExAmPlE. 300 A 192.0.2.80", "wWw.ExAmPlE. 300 A 192.0.2.81"}));
   EXPECT_TRUE(m.authority.empty());
   EXPECT_TRUE(m.additional.empty());
   EXPECT_FALSE(m.edns.has_value());
@@ -117,7 +119,8 @@ TEST_F(QueryEngineTest, NxdomainAndNodata) {
   EXPECT_TRUE(m.answer.empty());
   // RFC 2308 §3: TTL = min(SOA TTL 3600, MINIMUM 120).
   EXPECT_EQ(Txt(m.authority),
-            (std::vector<std::string>{"example. 120 SOA ns1.example. hostmaster.example. 2024010101 7200 3600 1209600 120"}));
+            (std::vector<std::string>{
+                "example. 120 SOA ns1.example. hostmaster.example. 2024010101 7200 3600 1209600 120"}));
   m = Ask("www.example.", rrtype::kTXT);  // NODATA
   EXPECT_EQ(m.rcode, Rcode::kNoError);
   EXPECT_TRUE(m.answer.empty());
@@ -136,7 +139,8 @@ TEST_F(QueryEngineTest, NxdomainAndNodata) {
   // they take its case (as with NSD; names compare case-insensitively, RFC 4343).
   m = Ask("EXAMPLE.", rrtype::kSOA);
   EXPECT_EQ(Txt(m.answer),
-            (std::vector<std::string>{"EXAMPLE. 3600 SOA ns1.EXAMPLE. hostmaster.EXAMPLE. 2024010101 7200 3600 1209600 120"}));
+            (std::vector<std::string>{
+                "EXAMPLE. 3600 SOA ns1.EXAMPLE. hostmaster.EXAMPLE. 2024010101 7200 3600 1209600 120"}));
 }
 
 TEST_F(QueryEngineTest, CnameChains) {
@@ -144,9 +148,10 @@ TEST_F(QueryEngineTest, CnameChains) {
   auto m = Ask("alias2.example.", rrtype::kA);
   EXPECT_EQ(m.rcode, Rcode::kNoError);
   EXPECT_TRUE(m.aa);
-  EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"alias2.example. 300 CNAME alias.example.",
-                                                     "alias.example. 300 CNAME www.example.",
-                                                     "www.example. 300 A 192.0.2.80", "www.example. 300 A 192.0.2.81"}));
+  EXPECT_EQ(Txt(m.answer),
+            (std::vector<std::string>{"alias2.example. 300 CNAME alias.example.",
+                                      "alias.example. 300 CNAME www.example.",
+                                      "www.example. 300 A 192.0.2.80", "www.example. 300 A 192.0.2.81"}));
   // Target outside the zone: the CNAME only (the resolver continues).
   m = Ask("outside.example.", rrtype::kA);
   EXPECT_EQ(m.rcode, Rcode::kNoError);
@@ -171,8 +176,9 @@ TEST_F(QueryEngineTest, CnameChains) {
   EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"alias2.example. 300 CNAME alias.example."}));
   // Wildcard CNAME: synthesized with the query name as owner, then followed.
   m = Ask("anything.cw.example.", rrtype::kA);
-  EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"anything.cw.example. 300 CNAME www.example.",
-                                                     "www.example. 300 A 192.0.2.80", "www.example. 300 A 192.0.2.81"}));
+  EXPECT_EQ(Txt(m.answer),
+            (std::vector<std::string>{"anything.cw.example. 300 CNAME www.example.",
+                                      "www.example. 300 A 192.0.2.80", "www.example. 300 A 192.0.2.81"}));
 }
 
 TEST_F(QueryEngineTest, CnameChainIntoReferral) {
@@ -203,11 +209,12 @@ TEST_F(QueryEngineTest, Dname) {
   EXPECT_EQ(m.authority.size(), 1u);
   EXPECT_EQ(Ask("d.example.", rrtype::kDNAME).answer.size(), 1u);
   // Substitution longer than 255 octets: YXDOMAIN (RFC 6672 §2.2).
-  auto z = MakeZone("@ SOA ns hm 1 1 1 1 1\nd DNAME " + std::string(60, 'z') + "." + std::string(60, 'y') +
-                        ".example.\n",
-                    "example.");
+  auto z = MakeZone(
+      "@ SOA ns hm 1 1 1 1 1\nd DNAME " + std::string(60, 'z') + "." + std::string(60, 'y') + ".example.\n",
+      "example.");
   zones = zone::ZoneSet::empty()->with(z);
-  m = Ask(std::string(60, 'q') + "." + std::string(60, 'r') + "." + std::string(60, 's') + ".d.example.", rrtype::kA);
+  m = Ask(std::string(60, 'q') + "." + std::string(60, 'r') + "." + std::string(60, 's') + ".d.example.",
+          rrtype::kA);
   EXPECT_EQ(m.rcode, Rcode(6));
   EXPECT_EQ(m.answer.size(), 1u);  // the DNAME
 }
@@ -259,7 +266,8 @@ TEST_F(QueryEngineTest, Any) {
   EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"mail.example. 300 A 192.0.2.25"}));
   m = Ask("example.", rrtype::kANY);
   EXPECT_EQ(Txt(m.answer),
-            (std::vector<std::string>{"example. 3600 SOA ns1.example. hostmaster.example. 2024010101 7200 3600 1209600 120"}));
+            (std::vector<std::string>{
+                "example. 3600 SOA ns1.example. hostmaster.example. 2024010101 7200 3600 1209600 120"}));
   // TCP: every RRset.
   m = Ask(MakeQuery("mail.example.", rrtype::kANY), Transport::kTcp);
   EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"mail.example. 300 A 192.0.2.25",
@@ -294,7 +302,7 @@ TEST_F(QueryEngineTest, MinimalResponsesOption) {
   };
   EXPECT_TRUE(ask("example.", rrtype::kMX).additional.empty());
   EXPECT_TRUE(ask("_sip._udp.example.", rrtype::kSRV).additional.empty());
-  EXPECT_EQ(ask("example.", rrtype::kNS).additional.size(), 2u);        // NS answers keep glue
+  EXPECT_EQ(ask("example.", rrtype::kNS).additional.size(), 2u);          // NS answers keep glue
   EXPECT_EQ(ask("host.sub.example.", rrtype::kA).additional.size(), 2u);  // and referrals
 }
 
@@ -412,7 +420,7 @@ TEST_F(QueryEngineTest, OpcodesAndMalformed) {
   auto q2 = base;
   q2[5] = 2;  // QDCOUNT 2 (second question missing)
   formerr(q2, false);
-  formerr(std::vector<uint8_t>(base.begin(), base.end() - 2), false);  // truncated QTYPE/QCLASS
+  formerr(std::vector<uint8_t>(base.begin(), base.end() - 2), false);     // truncated QTYPE/QCLASS
   formerr(std::vector<uint8_t>(base.begin(), base.begin() + 16), false);  // truncated name
   auto ptr = base;  // a compression pointer in the question
   ptr.resize(12);
@@ -436,7 +444,7 @@ TEST_F(QueryEngineTest, OpcodesAndMalformed) {
   owner.insert(owner.end(), opt.begin() + 1, opt.end());
   formerr(owner, true);
   auto badopt = eq;
-  badopt[badopt.size() - 1] = 3;  // RDLENGTH 3 ...
+  badopt[badopt.size() - 1] = 3;                     // RDLENGTH 3 ...
   for (uint8_t b : {0, 10, 0}) badopt.push_back(b);  // ... holding a truncated option header
   formerr(badopt, true);
   auto inanswer = eq;
@@ -551,7 +559,8 @@ TEST_F(QueryEngineTest, LargeTcpResponsesBeyondPointerRange) {
   auto m = Ask(MakeQuery("x.example.", rrtype::kANY), Transport::kTcp);
   EXPECT_FALSE(m.tc);  // (ANY over TCP: every RRset)
   EXPECT_EQ(m.answer.size(), 123u);
-  EXPECT_EQ(Txt(m.additional), (std::vector<std::string>{"mx1.example. 3600 A 192.0.2.1", "mx2.example. 3600 A 192.0.2.2"}));
+  EXPECT_EQ(Txt(m.additional),
+            (std::vector<std::string>{"mx1.example. 3600 A 192.0.2.1", "mx2.example. 3600 A 192.0.2.2"}));
   ASSERT_GT(m.answer.size(), 0u);
   // A chain whose second owner is the CNAME target inside the first RR's RDATA.
   m = Ask(MakeQuery("c1.example.", rrtype::kTXT), Transport::kTcp);
@@ -584,7 +593,8 @@ TEST_F(QueryEngineTest, RdataNameCompression) {
   EXPECT_EQ(m.additional.size(), 2u);
   m = Ask("nope.zk-diff.test.", rrtype::kA);
   EXPECT_EQ(Txt(m.authority),
-            (std::vector<std::string>{"zk-diff.test. 60 SOA ns1.zk-diff.test. hostmaster.zk-diff.test. 1 1 1 1 60"}));
+            (std::vector<std::string>{
+                "zk-diff.test. 60 SOA ns1.zk-diff.test. hostmaster.zk-diff.test. 1 1 1 1 60"}));
   // A wildcard's RDATA never points at its "*" label: the query name has another label there.
   m = Ask("X.w.zk-diff.test.", rrtype::kMX);
   EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"X.w.zk-diff.test. 3600 MX 10 mail.w.zk-diff.test."}));
@@ -604,7 +614,8 @@ TEST_F(QueryEngineTest, CrossZoneAndWildcardAdditional) {
   EXPECT_EQ(Txt(m.answer), (std::vector<std::string>{"czone.zk.test. 3600 CNAME host1.other.net.",
                                                      "host1.other.net. 3600 A 198.51.100.1"}));
   m = Ask("czone.zk.test.", rrtype::kTXT);  // NODATA in the other zone: its SOA
-  EXPECT_EQ(Txt(m.authority), (std::vector<std::string>{"other.net. 30 SOA ns.other.net. hm.other.net. 7 1 1 1 30"}));
+  EXPECT_EQ(Txt(m.authority),
+            (std::vector<std::string>{"other.net. 30 SOA ns.other.net. hm.other.net. 7 1 1 1 30"}));
   m = Ask("czero.zk.test.", rrtype::kA);
   EXPECT_EQ(m.rcode, Rcode::kNXDomain);
   EXPECT_EQ(m.authority.size(), 1u);
@@ -642,8 +653,8 @@ TEST_F(QueryEngineTest, QclassAnyAndHeaderChecks) {
   // IXFR carries the client's SOA in the authority section (RFC 1995 §3): not malformed.
   auto ixfr = MakeQuery("example.", rrtype::kIXFR);
   ixfr[9] = 1;
-  for (int b : {0xC0, 0x0C, 0, 6, 0, 1, 0, 0, 0, 60, 0, 22, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0,
-                0, 0, 1})
+  for (int b : {0xC0, 0x0C, 0, 6, 0, 1, 0, 0, 0, 60, 0, 22, 0, 0, 0, 0, 0,
+                1,    0,    0, 0, 1, 0, 0, 0, 1, 0,  0, 0,  1, 0, 0, 0, 1})
     ixfr.push_back(uint8_t(b));
   EXPECT_EQ(Ask(ixfr, Transport::kTcp).rcode, Rcode::kRefused);
   // QDCOUNT=0 with an OPT (a cookie probe, RFC 7873 §5.4): FORMERR, OPT kept.

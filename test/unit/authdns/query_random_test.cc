@@ -21,14 +21,15 @@ TEST(QueryRandom, MutatedQueriesGiveWellFormedResponses) {
   auto zones = zone::ZoneSet::empty()->with(*zone::Zone::build(*opts.origin, *recs));
   QueryEngine engine;
   std::mt19937 rng(99);
-  std::vector<std::string> names = {"example.", "www.example.", "a.w.example.", "x.sub.example.", "q.d.example.",
-                                    "loop.example.", "nope.example.", "other."};
+  std::vector<std::string> names = {"example.",     "www.example.",  "a.w.example.",  "x.sub.example.",
+                                    "q.d.example.", "loop.example.", "nope.example.", "other."};
   std::vector<uint16_t> types = {1, 2, 5, 6, 15, 16, 28, 39, 43, 255, 252};
   size_t answered = 0;
   for (int iter = 0; iter < 20000; ++iter) {
     dns::Message m;
     m.id = uint16_t(rng());
-    m.questions.push_back({*dns::Name::fromText(names[rng() % names.size()]), types[rng() % types.size()], 1});
+    m.questions.push_back(
+        {*dns::Name::fromText(names[rng() % names.size()]), types[rng() % types.size()], 1});
     if (rng() % 2) m.edns = dns::Edns{uint16_t(rng() % 5000), uint8_t(rng() % 3 == 0), bool(rng() % 2)};
     auto q = dns::writeMessage(m, 65535, false);
     int flips = int(rng() % 4);

@@ -7,10 +7,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "aws/model.h"
 
@@ -83,8 +82,9 @@ inline std::optional<nlohmann::json> botocoreParse(const std::string& service, c
   std::ofstream(script_path) << kOracleScript;
   nlohmann::json hj = nlohmann::json::object();
   for (const auto& [k, v] : headers.fields) hj[k] = v;
-  const std::string cmd = py + " " + script_path + " " + shellQuote(service) + " " + shellQuote(operation) + " " +
-                          body_path + " " + shellQuote(hj.dump()) + " " + std::to_string(headers.status) + " 2>&1";
+  const std::string cmd = py + " " + script_path + " " + shellQuote(service) + " " + shellQuote(operation) +
+                          " " + body_path + " " + shellQuote(hj.dump()) + " " +
+                          std::to_string(headers.status) + " 2>&1";
   std::string out;
   if (FILE* p = popen(cmd.c_str(), "r")) {
     std::array<char, 4096> buf;

@@ -79,7 +79,8 @@ TEST_F(JsonProtocolTest, RejectsBadInputWithValidationException) {
        "Value null at 'domainName' failed to satisfy constraint: Member must not be null"},
       {"RequestCertificate", R"({"DomainName": "a.example", "ValidationMethod": "CARRIER_PIGEON"})",
        "Member must satisfy enum value set"},
-      {"RequestCertificate", R"({"DomainName": "a.example", "Options": []})", "'options' must be a structure"},
+      {"RequestCertificate", R"({"DomainName": "a.example", "Options": []})",
+       "'options' must be a structure"},
       {"ListCertificates", R"({"MaxItems": 1.5})", "'maxItems' must be an integer"},
       {"ListCertificates", R"({"MaxItems": 4294967296})", "32-bit integer"},
       {"ListCertificates", R"({"MaxItems": 0})", "Member must have value greater than or equal to 1"},
@@ -94,33 +95,36 @@ TEST_F(JsonProtocolTest, RejectsBadInputWithValidationException) {
     auto r = parseJsonRequest(*model_, std::string("CertificateManager.") + c.target, c.body);
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << c.body;
-    EXPECT_NE(r.status().message().find(c.needle), std::string::npos) << c.body << " -> " << r.status().message();
+    EXPECT_NE(r.status().message().find(c.needle), std::string::npos)
+        << c.body << " -> " << r.status().message();
     EXPECT_EQ(errorFromStatus(r.status(), Protocol::kJson).code, "ValidationException");
   }
 }
 
 json describeOutput() {
-  return {{"Certificate",
-           {{"CertificateArn", kArn},
-            {"DomainName", "r17955947892146.example.test"},
-            {"SubjectAlternativeNames", json::array({"r17955947892146.example.test", "*.r17955947892146.example.test"})},
-            {"Status", "ISSUED"},
-            {"Type", "AMAZON_ISSUED"},
-            {"KeyAlgorithm", "RSA_2048"},
-            {"InUseBy", json::array()},
-            {"NotBefore", 1795594793},
-            {"NotAfter", "2027-11-25T08:19:53Z"},
-            {"CreatedAt", 1795594793.25},
-            {"DomainValidationOptions",
-             json::array({{{"DomainName", "r17955947892146.example.test"},
-                           {"ValidationDomain", "r17955947892146.example.test"},
-                           {"ValidationStatus", "SUCCESS"},
-                           {"ValidationMethod", "DNS"},
-                           {"ResourceRecord",
-                            {{"Name", "_d930b28be6c5927595552b219965053e.r17955947892146.example.test."},
-                             {"Type", "CNAME"},
-                             {"Value", "_c9edd76ee4a0e2a74388032f3861cc50.ykybfrwcxw.acm-validations.aws."}}}}})},
-            {"Options", {{"CertificateTransparencyLoggingPreference", "ENABLED"}}}}}};
+  return {
+      {"Certificate",
+       {{"CertificateArn", kArn},
+        {"DomainName", "r17955947892146.example.test"},
+        {"SubjectAlternativeNames",
+         json::array({"r17955947892146.example.test", "*.r17955947892146.example.test"})},
+        {"Status", "ISSUED"},
+        {"Type", "AMAZON_ISSUED"},
+        {"KeyAlgorithm", "RSA_2048"},
+        {"InUseBy", json::array()},
+        {"NotBefore", 1795594793},
+        {"NotAfter", "2027-11-25T08:19:53Z"},
+        {"CreatedAt", 1795594793.25},
+        {"DomainValidationOptions",
+         json::array({{{"DomainName", "r17955947892146.example.test"},
+                       {"ValidationDomain", "r17955947892146.example.test"},
+                       {"ValidationStatus", "SUCCESS"},
+                       {"ValidationMethod", "DNS"},
+                       {"ResourceRecord",
+                        {{"Name", "_d930b28be6c5927595552b219965053e.r17955947892146.example.test."},
+                         {"Type", "CNAME"},
+                         {"Value", "_c9edd76ee4a0e2a74388032f3861cc50.ykybfrwcxw.acm-validations.aws."}}}}})},
+        {"Options", {{"CertificateTransparencyLoggingPreference", "ENABLED"}}}}}};
 }
 
 TEST_F(JsonProtocolTest, SerializesDescribeCertificate) {
@@ -146,18 +150,19 @@ TEST_F(JsonProtocolTest, SerializesDescribeCertificate) {
   ASSERT_TRUE(none.ok());
   EXPECT_EQ(*none, "{}");
 
-  auto bad = serializeJsonResponse(*model_, "DescribeCertificate", json{{"Certificate", {{"Bogus", 1}}}}, "r", h2);
+  auto bad =
+      serializeJsonResponse(*model_, "DescribeCertificate", json{{"Certificate", {{"Bogus", 1}}}}, "r", h2);
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().code(), Code::kInternal);
-  bad = serializeJsonResponse(*model_, "DescribeCertificate", json{{"Certificate", {{"NotAfter", "soon"}}}}, "r", h2);
+  bad = serializeJsonResponse(*model_, "DescribeCertificate", json{{"Certificate", {{"NotAfter", "soon"}}}},
+                              "r", h2);
   EXPECT_FALSE(bad.ok());
 }
 
 TEST_F(JsonProtocolTest, ErrorBody) {
   ResponseHeaders h;
-  std::string body =
-      serializeJsonError(*model_, modeledError(*model_, "ResourceNotFoundException", "Could not find certificate"),
-                         "rid", h);
+  std::string body = serializeJsonError(
+      *model_, modeledError(*model_, "ResourceNotFoundException", "Could not find certificate"), "rid", h);
   EXPECT_EQ(h.status, 400);
   EXPECT_EQ(*h.find("x-amzn-ErrorType"), "ResourceNotFoundException");
   EXPECT_EQ(*h.find("x-amzn-RequestId"), "rid");
@@ -179,7 +184,8 @@ TEST_F(JsonProtocolTest, BotocoreParsesOurResponses) {
             "_d930b28be6c5927595552b219965053e.r17955947892146.example.test.");
   EXPECT_EQ((*parsed)["ResponseMetadata"]["RequestId"], "req-9");
 
-  std::string err = serializeJsonError(*model_, makeAwsError(400, "InvalidArnException", "bad arn"), "req-10", h);
+  std::string err =
+      serializeJsonError(*model_, makeAwsError(400, "InvalidArnException", "bad arn"), "req-10", h);
   parsed = testing::botocoreParse("acm", "DescribeCertificate", h, err);
   ASSERT_TRUE(parsed && !parsed->contains("__error__")) << parsed->dump();
   EXPECT_EQ((*parsed)["Error"]["Code"], "InvalidArnException");

@@ -121,7 +121,8 @@ TEST(ModelTest, Route53OperationsAndShapes) {
   EXPECT_EQ(ttl->ref.shape->max, 2147483647.0);
   const Shape* rrtype = m->findShape("RRType");
   ASSERT_NE(rrtype, nullptr);
-  EXPECT_NE(std::find(rrtype->enum_values.begin(), rrtype->enum_values.end(), "TXT"), rrtype->enum_values.end());
+  EXPECT_NE(std::find(rrtype->enum_values.begin(), rrtype->enum_values.end(), "TXT"),
+            rrtype->enum_values.end());
 
   const Shape* nshz = m->findErrorShape("NoSuchHostedZone");
   ASSERT_NE(nshz, nullptr);
@@ -165,7 +166,8 @@ TEST(ModelTest, QueryOutputsHaveResultWrappersAndErrorTraits) {
 TEST(ModelTest, RejectsBrokenModels) {
   EXPECT_FALSE(ServiceModel::parse("").ok());
   EXPECT_FALSE(ServiceModel::parse("[1,2]").ok());
-  EXPECT_FALSE(ServiceModel::parse(R"({"metadata":{"protocol":"rest-json"},"shapes":{},"operations":{}})").ok());
+  EXPECT_FALSE(
+      ServiceModel::parse(R"({"metadata":{"protocol":"rest-json"},"shapes":{},"operations":{}})").ok());
   // A member pointing at a shape that does not exist.
   EXPECT_FALSE(ServiceModel::parse(R"({"metadata":{"protocol":"json"},"operations":{},
       "shapes":{"A":{"type":"structure","members":{"x":{"shape":"Missing"}}}}})")
@@ -221,9 +223,10 @@ TEST(ModelTest, ValidateReportsAwsStyleMessages) {
   json long_id = ok;
   long_id["HostedZoneId"] = std::string(40, 'Z');
   s = m->validate(in, long_id);
-  EXPECT_NE(s.message().find("at 'hostedZoneId' failed to satisfy constraint: Member must have length less than "
-                             "or equal to 32"),
-            std::string::npos)
+  EXPECT_NE(
+      s.message().find("at 'hostedZoneId' failed to satisfy constraint: Member must have length less than "
+                       "or equal to 32"),
+      std::string::npos)
       << s.message();
 }
 
@@ -269,9 +272,9 @@ TEST(TimestampTest, Iso8601) {
   EXPECT_EQ(*parseIso8601("2024-01-02t03:04:05z"), 1704164645000);
   EXPECT_EQ(*parseIso8601("1970-01-01T00:00:00Z"), 0);
   EXPECT_EQ(*parseIso8601("1969-12-31T23:59:59.999Z"), -1);
-  for (const char* bad : {"", "2024-01-02", "2024-01-02T03:04:05", "2024-13-02T03:04:05Z", "2023-02-29T00:00:00Z",
-                          "2024-01-02T24:00:00Z", "2024-01-02T03:04:05.Z", "2024-01-02T03:04:05Zjunk",
-                          "2024-01-02 03:04:05Z"}) {
+  for (const char* bad : {"", "2024-01-02", "2024-01-02T03:04:05", "2024-13-02T03:04:05Z",
+                          "2023-02-29T00:00:00Z", "2024-01-02T24:00:00Z", "2024-01-02T03:04:05.Z",
+                          "2024-01-02T03:04:05Zjunk", "2024-01-02 03:04:05Z"}) {
     EXPECT_FALSE(parseIso8601(bad).ok()) << bad;
   }
   EXPECT_TRUE(parseIso8601("2024-02-29T00:00:00Z").ok());

@@ -2,6 +2,7 @@
 #include "aws/query_protocol.h"
 
 #include <gtest/gtest.h>
+
 #include <pugixml.hpp>
 
 #include "botocore_oracle.h"
@@ -51,12 +52,13 @@ TEST_F(QueryProtocolTest, ParsesRecordedGetCallerIdentity) {
 }
 
 TEST_F(QueryProtocolTest, ParsesAssumeRoleWithListsAndStructures) {
-  const std::string body = std::string("Action=AssumeRole&Version=2011-06-15&RoleArn=") +
-                           "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo&RoleSessionName=s1&DurationSeconds=3600"
-                           "&PolicyArns.member.2.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FB"
-                           "&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FA"
-                           "&Tags.member.1.Key=team&Tags.member.1.Value=dns+ops"
-                           "&TransitiveTagKeys.member.1=team&Unknown.Param=1";
+  const std::string body =
+      std::string("Action=AssumeRole&Version=2011-06-15&RoleArn=") +
+      "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2Fdemo&RoleSessionName=s1&DurationSeconds=3600"
+      "&PolicyArns.member.2.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FB"
+      "&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FA"
+      "&Tags.member.1.Key=team&Tags.member.1.Value=dns+ops"
+      "&TransitiveTagKeys.member.1=team&Unknown.Param=1";
   auto r = parseQueryRequest(*sts_, "RoleSessionName=overridden", body);
   ASSERT_TRUE(r.ok()) << r.status().toString();
   EXPECT_EQ(r->operation, "AssumeRole");
@@ -69,8 +71,9 @@ TEST_F(QueryProtocolTest, ParsesAssumeRoleWithListsAndStructures) {
                             {"TransitiveTagKeys", json::array({"team"})}}))
       << r->input.dump(1);
   // "L=" is an empty list.
-  auto e = parseQueryRequest(*sts_, "", std::string("Action=AssumeRole&RoleArn=") + kRoleArn +
-                                            "&RoleSessionName=sess&TransitiveTagKeys=");
+  auto e = parseQueryRequest(
+      *sts_, "",
+      std::string("Action=AssumeRole&RoleArn=") + kRoleArn + "&RoleSessionName=sess&TransitiveTagKeys=");
   ASSERT_TRUE(e.ok()) << e.status().toString();
   EXPECT_EQ(e->input["TransitiveTagKeys"], json::array());
 }
@@ -109,7 +112,8 @@ TEST_F(QueryProtocolTest, UnknownActionsAndBadValues) {
     auto r = parseQueryRequest(*sts_, "", c.body);
     ASSERT_FALSE(r.ok()) << c.body;
     EXPECT_EQ(r.status().code(), Code::kInvalidArgument) << c.body;
-    EXPECT_NE(r.status().message().find(c.needle), std::string::npos) << c.body << " -> " << r.status().message();
+    EXPECT_NE(r.status().message().find(c.needle), std::string::npos)
+        << c.body << " -> " << r.status().message();
     EXPECT_EQ(errorFromStatus(r.status(), Protocol::kQuery).code, "ValidationError");
   }
 }
@@ -140,10 +144,11 @@ TEST_F(QueryProtocolTest, MapsAndFlattenedListsFollowBotocoreNaming) {
       "Str": {"type": "string"}, "Time": {"type": "timestamp"}, "Bool": {"type": "boolean"},
       "Bytes": {"type": "blob"}}})");
   ASSERT_TRUE(m.ok()) << m.status().toString();
-  auto r = parseQueryRequest(**m, "",
-                             "Action=Put&Attrs.entry.2.Name=b&Attrs.entry.2.Val=2&Attrs.entry.1.Name=a"
-                             "&Attrs.entry.1.Val=1&Flat.1=x&Flat.2=y&Item.1=i&Other=o&When=2024-01-02T03%3A04%3A05Z"
-                             "&On=true&Data=aGk%3D");
+  auto r = parseQueryRequest(
+      **m, "",
+      "Action=Put&Attrs.entry.2.Name=b&Attrs.entry.2.Val=2&Attrs.entry.1.Name=a"
+      "&Attrs.entry.1.Val=1&Flat.1=x&Flat.2=y&Item.1=i&Other=o&When=2024-01-02T03%3A04%3A05Z"
+      "&On=true&Data=aGk%3D");
   ASSERT_TRUE(r.ok()) << r.status().toString();
   EXPECT_EQ(r->input, (json{{"Attrs", {{"a", "1"}, {"b", "2"}}},
                             {"Flat", json::array({"x", "y"})},
@@ -159,7 +164,8 @@ TEST_F(QueryProtocolTest, MapsAndFlattenedListsFollowBotocoreNaming) {
 
   ResponseHeaders h;
   auto body = serializeQueryResponse(
-      **m, "Put", json{{"Attrs", {{"k", "v"}}}, {"Flat", json::array({"p", "q"})}, {"When", 1704164645}}, "rid", h);
+      **m, "Put", json{{"Attrs", {{"k", "v"}}}, {"Flat", json::array({"p", "q"})}, {"When", 1704164645}},
+      "rid", h);
   ASSERT_TRUE(body.ok()) << body.status().toString();
   EXPECT_NE(body->find("<PutResult><Attrs><entry><Name>k</Name><Val>v</Val></entry></Attrs><Flat>p</Flat>"
                        "<Flat>q</Flat><When>2024-01-02T03:04:05.000Z</When></PutResult>"),
@@ -193,8 +199,8 @@ TEST_F(QueryProtocolTest, SerializesGetCallerIdentityAndAssumeRole) {
             "<RequestId>req-2</RequestId></ResponseMetadata></DeleteRoleResponse>");
   EXPECT_FALSE(serializeQueryResponse(*sts_, "GetCallerIdentity", json{{"Bogus", "x"}}, "r", h).ok());
 
-  std::string err = serializeQueryError(*iam_, modeledError(*iam_, "NoSuchEntityException", "Role x not found"),
-                                        "req-3", h);
+  std::string err = serializeQueryError(
+      *iam_, modeledError(*iam_, "NoSuchEntityException", "Role x not found"), "req-3", h);
   EXPECT_EQ(h.status, 404);
   EXPECT_EQ(err,
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -205,10 +211,10 @@ TEST_F(QueryProtocolTest, SerializesGetCallerIdentityAndAssumeRole) {
 
 TEST_F(QueryProtocolTest, BotocoreParsesOurResponsesAndErrors) {
   ResponseHeaders h;
-  auto body = serializeQueryResponse(*sts_, "GetCallerIdentity",
-                                     json{{"UserId", "AIDA1"}, {"Account", "123456789012"},
-                                          {"Arn", "arn:aws:iam::123456789012:user/u"}},
-                                     "req-5", h);
+  auto body = serializeQueryResponse(
+      *sts_, "GetCallerIdentity",
+      json{{"UserId", "AIDA1"}, {"Account", "123456789012"}, {"Arn", "arn:aws:iam::123456789012:user/u"}},
+      "req-5", h);
   ASSERT_TRUE(body.ok());
   auto parsed = testing::botocoreParse("sts", "GetCallerIdentity", h, *body);
   if (!parsed) GTEST_SKIP() << "python3 with botocore not available";
@@ -220,8 +226,12 @@ TEST_F(QueryProtocolTest, BotocoreParsesOurResponsesAndErrors) {
   body = serializeQueryResponse(
       *sts_, "AssumeRole",
       json{{"Credentials",
-            {{"AccessKeyId", "ASIA1"}, {"SecretAccessKey", "s"}, {"SessionToken", "t"}, {"Expiration", 1704164645}}},
-           {"AssumedRoleUser", {{"AssumedRoleId", "AROA1:s1"}, {"Arn", "arn:aws:sts::123456789012:assumed-role/demo/s1"}}},
+            {{"AccessKeyId", "ASIA1"},
+             {"SecretAccessKey", "s"},
+             {"SessionToken", "t"},
+             {"Expiration", 1704164645}}},
+           {"AssumedRoleUser",
+            {{"AssumedRoleId", "AROA1:s1"}, {"Arn", "arn:aws:sts::123456789012:assumed-role/demo/s1"}}},
            {"PackedPolicySize", 6}},
       "req-6", h);
   ASSERT_TRUE(body.ok()) << body.status().toString();

@@ -2,10 +2,10 @@
 #include "aws/rest_xml.h"
 
 #include <gtest/gtest.h>
-#include <pugixml.hpp>
 
 #include <cctype>
 #include <map>
+#include <pugixml.hpp>
 
 #include "aws/timestamp.h"
 #include "botocore_oracle.h"
@@ -30,7 +30,8 @@ class RestXmlTest : public ::testing::Test {
     HeaderLookup lookup = [hdrs](std::string_view name) -> std::optional<std::string_view> {
       for (const auto& [k, v] : hdrs) {
         if (k.size() == name.size() && std::equal(k.begin(), k.end(), name.begin(), [](char a, char b) {
-              return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+              return std::tolower(static_cast<unsigned char>(a)) ==
+                     std::tolower(static_cast<unsigned char>(b));
             })) {
           return std::string_view(v);
         }
@@ -73,7 +74,8 @@ constexpr char kGoChange[] =
     "<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeBatch>"
     "<Changes><Change><ResourceRecordSet><Name>_acme-challenge.www.r17955948544378.example.test.</Name>"
     "<ResourceRecords><ResourceRecord><Value>&#34;4e1_h-FaEsytrbQieu6z8Opcunyk419Kp5s9_EK6KQI&#34;</Value>"
-    "</ResourceRecord></ResourceRecords><TTL>10</TTL><Type>TXT</Type></ResourceRecordSet><Action>UPSERT</Action>"
+    "</ResourceRecord></ResourceRecords><TTL>10</TTL><Type>TXT</Type></ResourceRecordSet><Action>UPSERT</"
+    "Action>"
     "</Change></Changes><Comment>Managed by Lego</Comment></ChangeBatch></ChangeResourceRecordSetsRequest>";
 
 TEST_F(RestXmlTest, ParsesBotocoreChangeResourceRecordSets) {
@@ -85,13 +87,16 @@ TEST_F(RestXmlTest, ParsesBotocoreChangeResourceRecordSets) {
       {"ChangeBatch",
        {{"Comment", "ACM DNS validation for r17955947892146.example.test"},
         {"Changes",
-         json::array({{{"Action", "UPSERT"},
-                       {"ResourceRecordSet",
-                        {{"Name", "_d930b28be6c5927595552b219965053e.r17955947892146.example.test."},
-                         {"Type", "CNAME"},
-                         {"TTL", 300},
-                         {"ResourceRecords",
-                          json::array({{{"Value", "_c9edd76ee4a0e2a74388032f3861cc50.ykybfrwcxw.acm-validations.aws."}}})}}}}})}}}};
+         json::array(
+             {{{"Action", "UPSERT"},
+               {"ResourceRecordSet",
+                {{"Name", "_d930b28be6c5927595552b219965053e.r17955947892146.example.test."},
+                 {"Type", "CNAME"},
+                 {"TTL", 300},
+                 {"ResourceRecords",
+                  json::array(
+                      {{{"Value",
+                         "_c9edd76ee4a0e2a74388032f3861cc50.ykybfrwcxw.acm-validations.aws."}}})}}}}})}}}};
   EXPECT_EQ(r->input, expected) << r->input.dump(1);
 }
 
@@ -116,7 +121,8 @@ TEST_F(RestXmlTest, ParsesCertbotChangeWithQuotEntityAndNoTrailingDot) {
       "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><ChangeBatch><Comment>certbot-dns-route53 "
       "certificate validation UPSERT</Comment><Changes><Change><Action>UPSERT</Action><ResourceRecordSet>"
       "<Name>_acme-challenge.www.r17955948665238.example.test</Name><Type>TXT</Type><TTL>10</TTL>"
-      "<ResourceRecords><ResourceRecord><Value>&quot;91Po0knufNsp3ZePr1toDqZ1cC3lSHZQUUn811pxCXU&quot;</Value>"
+      "<ResourceRecords><ResourceRecord><Value>&quot;91Po0knufNsp3ZePr1toDqZ1cC3lSHZQUUn811pxCXU&quot;</"
+      "Value>"
       "</ResourceRecord></ResourceRecords></ResourceRecordSet></Change></Changes></ChangeBatch>"
       "</ChangeResourceRecordSetsRequest>";
   auto r = parse("POST", "/2013-04-01/hostedzone/ALQ01WKGHHUM6LIHA8Y55B/rrset/", "", kBody);
@@ -153,7 +159,8 @@ TEST_F(RestXmlTest, ParsesListResourceRecordSetsQuery) {
   auto bad_type = parse("GET", "/2013-04-01/hostedzone/Z1/rrset", "type=BOGUS", "");
   ASSERT_FALSE(bad_type.ok());
   EXPECT_EQ(bad_type.status().code(), Code::kInvalidArgument);
-  EXPECT_NE(bad_type.status().message().find("startRecordType"), std::string::npos) << bad_type.status().message();
+  EXPECT_NE(bad_type.status().message().find("startRecordType"), std::string::npos)
+      << bad_type.status().message();
 }
 
 TEST_F(RestXmlTest, ParsesListHostedZonesByNameGetChangeAndCreateHostedZone) {
@@ -180,8 +187,10 @@ TEST_F(RestXmlTest, ParsesListHostedZonesByNameGetChangeAndCreateHostedZone) {
             (json{{"Name", "r17955948544378.example.test"}, {"CallerReference", "lego-17955948544378"}}));
 
   constexpr char kPrivate[] =
-      "<CreateHostedZoneRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>p.example</Name>"
-      "<CallerReference>r1</CallerReference><HostedZoneConfig><Comment>c</Comment><PrivateZone>true</PrivateZone>"
+      "<CreateHostedZoneRequest "
+      "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Name>p.example</Name>"
+      "<CallerReference>r1</CallerReference><HostedZoneConfig><Comment>c</Comment><PrivateZone>true</"
+      "PrivateZone>"
       "</HostedZoneConfig><VPC><VPCRegion>us-east-1</VPCRegion><VPCId>vpc-1</VPCId></VPC>"
       "</CreateHostedZoneRequest>";
   auto priv = parse("POST", "/2013-04-01/hostedzone", "", kPrivate);
@@ -208,9 +217,12 @@ TEST_F(RestXmlTest, PercentDecodesUriLabels) {
 }
 
 TEST_F(RestXmlTest, UnknownRoutesAreUnimplemented) {
-  for (auto [method, path] : std::vector<std::pair<const char*, const char*>>{
-           {"GET", "/"}, {"GET", "/2013-04-01/nothing"}, {"PUT", "/2013-04-01/hostedzone"},
-           {"POST", "/2013-04-01/hostedzone/Z1/rrset/extra"}, {"GET", "/2012-12-12/hostedzone"}}) {
+  for (auto [method, path] :
+       std::vector<std::pair<const char*, const char*>>{{"GET", "/"},
+                                                        {"GET", "/2013-04-01/nothing"},
+                                                        {"PUT", "/2013-04-01/hostedzone"},
+                                                        {"POST", "/2013-04-01/hostedzone/Z1/rrset/extra"},
+                                                        {"GET", "/2012-12-12/hostedzone"}}) {
     auto r = parse(method, path, "", "");
     ASSERT_FALSE(r.ok()) << method << " " << path;
     EXPECT_EQ(r.status().code(), Code::kUnimplemented) << method << " " << path;
@@ -226,8 +238,8 @@ TEST_F(RestXmlTest, UnknownRoutesAreUnimplemented) {
 TEST_F(RestXmlTest, RejectsBadBodiesWithInvalidInput) {
   const std::string path = "/2013-04-01/hostedzone/Z1/rrset/";
   auto with = [](std::string inner) {
-    return "<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">" + inner +
-           "</ChangeResourceRecordSetsRequest>";
+    return "<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\">" +
+           inner + "</ChangeResourceRecordSetsRequest>";
   };
   auto rr = [](std::string rrset_inner) {
     return "<ChangeBatch><Changes><Change><Action>CREATE</Action><ResourceRecordSet>" + rrset_inner +
@@ -242,7 +254,8 @@ TEST_F(RestXmlTest, RejectsBadBodiesWithInvalidInput) {
        "Value 'abc' at 'changeBatch.changes.1.member.resourceRecordSet.tTL' is not a valid long"},
       {with(rr("<Name>a.</Name><Type>A</Type><TTL>300</TTL><TTL>60</TTL>")), "must not be repeated"},
       {with(rr("<Name>a.</Name><TTL>300</TTL>")),
-       "Value null at 'changeBatch.changes.1.member.resourceRecordSet.type' failed to satisfy constraint: Member "
+       "Value null at 'changeBatch.changes.1.member.resourceRecordSet.type' failed to satisfy constraint: "
+       "Member "
        "must not be null"},
       {with("<ChangeBatch><Comment>x</Comment></ChangeBatch>"), "Value null at 'changeBatch.changes'"},
       {with(""), "Value null at 'changeBatch'"},
@@ -268,13 +281,16 @@ TEST_F(RestXmlTest, RejectsBadBodiesWithInvalidInput) {
 TEST_F(RestXmlTest, IgnoresUnknownElementsAndNeverExpandsEntities) {
   const std::string body =
       "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY boom \"BOOM\">]>"
-      "<ChangeResourceRecordSetsRequest xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Future>1</Future>"
-      "<ChangeBatch><Changes><Change><Action>DELETE</Action><ResourceRecordSet><Name>a.</Name><Type>TXT</Type>"
+      "<ChangeResourceRecordSetsRequest "
+      "xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Future>1</Future>"
+      "<ChangeBatch><Changes><Change><Action>DELETE</Action><ResourceRecordSet><Name>a.</Name><Type>TXT</"
+      "Type>"
       "<TTL>1</TTL><ResourceRecords><ResourceRecord><Value>&boom;</Value></ResourceRecord></ResourceRecords>"
       "</ResourceRecordSet></Change></Changes></ChangeBatch></ChangeResourceRecordSetsRequest>";
   auto r = parse("POST", "/2013-04-01/hostedzone/Z1/rrset/", "", body);
   ASSERT_TRUE(r.ok()) << r.status().toString();
-  EXPECT_EQ(r->input["ChangeBatch"]["Changes"][0]["ResourceRecordSet"]["ResourceRecords"][0]["Value"], "&boom;");
+  EXPECT_EQ(r->input["ChangeBatch"]["Changes"][0]["ResourceRecordSet"]["ResourceRecords"][0]["Value"],
+            "&boom;");
   EXPECT_FALSE(r->input.contains("Future"));
 }
 
@@ -312,15 +328,15 @@ TEST_F(RestXmlTest, SerializesGetHostedZoneInModelOrder) {
 }
 
 TEST_F(RestXmlTest, SerializesListResourceRecordSetsAndTimestamps) {
-  json out = {{"MaxItems", "1"},
-              {"NextRecordName", "b.example.test."},
-              {"NextRecordType", "TXT"},
-              {"IsTruncated", true},
-              {"ResourceRecordSets",
-               json::array({{{"Name", "a.example.test."},
-                             {"Type", "TXT"},
-                             {"TTL", 10},
-                             {"ResourceRecords", json::array({{{"Value", "\"v\""}}})}}})}};
+  json out = {
+      {"MaxItems", "1"},
+      {"NextRecordName", "b.example.test."},
+      {"NextRecordType", "TXT"},
+      {"IsTruncated", true},
+      {"ResourceRecordSets", json::array({{{"Name", "a.example.test."},
+                                           {"Type", "TXT"},
+                                           {"TTL", 10},
+                                           {"ResourceRecords", json::array({{{"Value", "\"v\""}}})}}})}};
   ResponseHeaders h;
   auto body = serializeRestXmlResponse(*model_, "ListResourceRecordSets", out, "r", h);
   ASSERT_TRUE(body.ok()) << body.status().toString();
@@ -331,10 +347,11 @@ TEST_F(RestXmlTest, SerializesListResourceRecordSetsAndTimestamps) {
                p4 = b.find("<NextRecordType>TXT</NextRecordType>"), p5 = b.find("<MaxItems>1</MaxItems>");
   ASSERT_NE(p5, std::string::npos) << b;
   EXPECT_TRUE(p1 < p2 && p2 < p3 && p3 < p4 && p4 < p5) << b;
-  EXPECT_NE(b.find("<ResourceRecordSet><Name>a.example.test.</Name><Type>TXT</Type><TTL>10</TTL><ResourceRecords>"
-                   "<ResourceRecord><Value>\"v\"</Value></ResourceRecord></ResourceRecords>"
-                   "</ResourceRecordSet>"),
-            std::string::npos)
+  EXPECT_NE(
+      b.find("<ResourceRecordSet><Name>a.example.test.</Name><Type>TXT</Type><TTL>10</TTL><ResourceRecords>"
+             "<ResourceRecord><Value>\"v\"</Value></ResourceRecord></ResourceRecords>"
+             "</ResourceRecordSet>"),
+      std::string::npos)
       << b;
 
   json empty = {{"ResourceRecordSets", json::array()}, {"IsTruncated", false}, {"MaxItems", "300"}};
@@ -373,7 +390,8 @@ TEST_F(RestXmlTest, OutputBugsAreInternalErrors) {
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().code(), Code::kInternal);
   auto wrong = serializeRestXmlResponse(
-      *model_, "GetChange", json{{"ChangeInfo", {{"Id", "C"}, {"Status", "INSYNC"}, {"SubmittedAt", true}}}}, "r", h);
+      *model_, "GetChange", json{{"ChangeInfo", {{"Id", "C"}, {"Status", "INSYNC"}, {"SubmittedAt", true}}}},
+      "r", h);
   ASSERT_FALSE(wrong.ok());
   EXPECT_EQ(wrong.status().code(), Code::kInternal);
   auto list_not_array = serializeRestXmlResponse(*model_, "GetHostedZone",
@@ -388,29 +406,33 @@ TEST_F(RestXmlTest, ErrorBodies) {
       *model_, modeledError(*model_, "NoSuchHostedZone", "No hosted zone found with ID: Z123"), "rid", h);
   EXPECT_EQ(h.status, 404);
   EXPECT_EQ(*h.find("x-amzn-RequestId"), "rid");
-  EXPECT_EQ(body,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type>"
-            "<Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: Z123</Message></Error>"
-            "<RequestId>rid</RequestId></ErrorResponse>");
+  EXPECT_EQ(
+      body,
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<ErrorResponse xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Error><Type>Sender</Type>"
+      "<Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: Z123</Message></Error>"
+      "<RequestId>rid</RequestId></ErrorResponse>");
 
-  AwsError icb = invalidChangeBatch({"Tried to create resource record set [name='a.', type='A'] but it already "
-                                     "exists",
-                                     "second <problem>"});
+  AwsError icb =
+      invalidChangeBatch({"Tried to create resource record set [name='a.', type='A'] but it already "
+                          "exists",
+                          "second <problem>"});
   body = serializeRestXmlError(*model_, icb, "rid", h);
   EXPECT_EQ(h.status, 400);
-  EXPECT_NE(body.find("<Code>InvalidChangeBatch</Code><Message>[Tried to create resource record set [name='a.', "
-                      "type='A'] but it already exists, second &lt;problem&gt;]</Message>"),
-            std::string::npos)
+  EXPECT_NE(
+      body.find("<Code>InvalidChangeBatch</Code><Message>[Tried to create resource record set [name='a.', "
+                "type='A'] but it already exists, second &lt;problem&gt;]</Message>"),
+      std::string::npos)
       << body;
 
   body = serializeInvalidChangeBatchXml(*model_, icb, "rid", h);
   EXPECT_EQ(h.status, 400);
-  EXPECT_EQ(body,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            "<InvalidChangeBatch xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Messages>"
-            "<Message>Tried to create resource record set [name='a.', type='A'] but it already exists</Message>"
-            "<Message>second &lt;problem&gt;</Message></Messages><RequestId>rid</RequestId></InvalidChangeBatch>");
+  EXPECT_EQ(
+      body,
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+      "<InvalidChangeBatch xmlns=\"https://route53.amazonaws.com/doc/2013-04-01/\"><Messages>"
+      "<Message>Tried to create resource record set [name='a.', type='A'] but it already exists</Message>"
+      "<Message>second &lt;problem&gt;</Message></Messages><RequestId>rid</RequestId></InvalidChangeBatch>");
 }
 
 // ---- botocore reads what we write ----
@@ -429,15 +451,16 @@ TEST_F(RestXmlTest, BotocoreParsesOurGetHostedZoneAndListResourceRecordSets) {
   EXPECT_EQ((*parsed)["HostedZone"]["ResourceRecordSetCount"], 2);
   EXPECT_EQ((*parsed)["DelegationSet"]["NameServers"], json::array({"ns1.example.test", "ns2.example.test"}));
 
-  json out = {{"ResourceRecordSets",
-               json::array({{{"Name", "a.example.test."},
-                             {"Type", "TXT"},
-                             {"TTL", 10},
-                             {"ResourceRecords", json::array({{{"Value", "\"v1\""}}, {{"Value", "\"v2\""}}})}}})},
-              {"IsTruncated", true},
-              {"NextRecordName", "b.example.test."},
-              {"NextRecordType", "A"},
-              {"MaxItems", "1"}};
+  json out = {
+      {"ResourceRecordSets",
+       json::array({{{"Name", "a.example.test."},
+                     {"Type", "TXT"},
+                     {"TTL", 10},
+                     {"ResourceRecords", json::array({{{"Value", "\"v1\""}}, {{"Value", "\"v2\""}}})}}})},
+      {"IsTruncated", true},
+      {"NextRecordName", "b.example.test."},
+      {"NextRecordType", "A"},
+      {"MaxItems", "1"}};
   body = serializeRestXmlResponse(*model_, "ListResourceRecordSets", out, "req-43", h);
   ASSERT_TRUE(body.ok());
   parsed = testing::botocoreParse("route53", "ListResourceRecordSets", h, *body);
@@ -464,8 +487,8 @@ TEST_F(RestXmlTest, BotocoreParsesChangeInfoLocationAndErrors) {
   EXPECT_EQ((*parsed)["ChangeInfo"]["SubmittedAt"], "2024-01-02T03:04:05.500Z");
   EXPECT_EQ((*parsed)["ResponseMetadata"]["HTTPStatusCode"], 201);
 
-  std::string err = serializeRestXmlError(*model_, modeledError(*model_, "NoSuchHostedZone", "No hosted zone"),
-                                          "req-2", h);
+  std::string err =
+      serializeRestXmlError(*model_, modeledError(*model_, "NoSuchHostedZone", "No hosted zone"), "req-2", h);
   parsed = testing::botocoreParse("route53", "GetHostedZone", h, err);
   ASSERT_TRUE(parsed && !parsed->contains("__error__")) << parsed->dump();
   EXPECT_EQ((*parsed)["Error"]["Code"], "NoSuchHostedZone");

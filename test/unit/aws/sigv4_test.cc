@@ -20,10 +20,10 @@ namespace zk::aws {
 using crypto::constantTimeEquals;
 using crypto::hexEncode;
 using crypto::hmacSha256;
+using crypto::kEmptySha256Hex;
 using crypto::sha256;
 using crypto::Sha256Digest;
 using crypto::sha256Hex;
-using crypto::kEmptySha256Hex;
 namespace {
 
 using std::chrono::seconds;

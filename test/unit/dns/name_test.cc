@@ -58,18 +58,20 @@ TEST(NameTest, Hierarchy) {
 
 TEST(NameTest, CanonicalOrderRfc4034Example) {
   // RFC 4034 §6.1 example, in canonical order.
-  const char* ordered[] = {"example.", "a.example.", "yljkjljk.a.example.", "Z.a.example.",
-                           "zABC.a.EXAMPLE.", "z.example.", "\\001.z.example.", "*.z.example.",
-                           "\\200.z.example."};
+  const char* ordered[] = {"example.",         "a.example.",      "yljkjljk.a.example.",
+                           "Z.a.example.",     "zABC.a.EXAMPLE.", "z.example.",
+                           "\\001.z.example.", "*.z.example.",    "\\200.z.example."};
   for (size_t i = 0; i + 1 < std::size(ordered); ++i) {
-    EXPECT_TRUE(N(ordered[i]).canonicalCompare(N(ordered[i + 1])) < 0) << ordered[i] << " < " << ordered[i + 1];
+    EXPECT_TRUE(N(ordered[i]).canonicalCompare(N(ordered[i + 1])) < 0)
+        << ordered[i] << " < " << ordered[i + 1];
     EXPECT_TRUE(N(ordered[i + 1]).canonicalCompare(N(ordered[i])) > 0);
   }
 }
 
 TEST(WireReaderTest, DecompressesAndRejectsLoops) {
   // "example.com." at 0, then "www" + pointer to 0 at 13.
-  std::vector<uint8_t> m = {7, 'e', 'x', 'a', 'm', 'p', 'l', 'e', 3, 'c', 'o', 'm', 0, 3, 'w', 'w', 'w', 0xC0, 0};
+  std::vector<uint8_t> m = {7,   'e', 'x', 'a', 'm', 'p', 'l', 'e',  3, 'c',
+                            'o', 'm', 0,   3,   'w', 'w', 'w', 0xC0, 0};
   WireReader r(m, 13);
   Name n = r.name();
   ASSERT_TRUE(r.ok());

@@ -28,14 +28,14 @@ bool writeSelfSigned(const fs::path& dir, const std::string& stem) {
   X509_gmtime_adj(X509_getm_notAfter(cert), 24 * 3600);
   X509_set_pubkey(cert, key);
   X509_NAME* name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("localhost"),
+                             -1, -1, 0);
   X509_set_issuer_name(cert, name);
   X509V3_CTX ctx;
   X509V3_set_ctx_nodb(&ctx);
   X509V3_set_ctx(&ctx, cert, cert, nullptr, nullptr, 0);
-  X509_EXTENSION* san =
-      X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name, const_cast<char*>("DNS:localhost,IP:127.0.0.1"));
+  X509_EXTENSION* san = X509V3_EXT_conf_nid(nullptr, &ctx, NID_subject_alt_name,
+                                            const_cast<char*>("DNS:localhost,IP:127.0.0.1"));
   bool ok = san && X509_add_ext(cert, san, -1) == 1 && X509_sign(cert, key, EVP_sha256()) > 0;
   X509_EXTENSION_free(san);
   if (ok) {
@@ -76,7 +76,8 @@ class TlsTest : public ::testing::Test {
 
   void startServer(ServerConfig config) {
     server_ = std::make_unique<Server>(std::move(config), [](Request&& req, Responder respond) {
-      respond(Response{200, {{"X-Tls", req.tls ? "yes" : "no"}}, req.method + " " + req.target + " " + req.body});
+      respond(
+          Response{200, {{"X-Tls", req.tls ? "yes" : "no"}}, req.method + " " + req.target + " " + req.body});
     });
     Status s = server_->start();
     ASSERT_TRUE(s.isOk()) << s.toString();

@@ -1,12 +1,11 @@
 // Zone::findMany (batched, prefetching trie probes) agrees with find() name by name.
-#include "zone/zone.h"
-
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
 #include "dns/types.h"
+#include "zone/zone.h"
 
 namespace zk::zone {
 namespace {
@@ -20,9 +19,11 @@ dns::ResourceRecord A(const std::string& owner, uint8_t last) {
 TEST(FindMany, AgreesWithFindOnALargeZone) {
   const dns::Name apex = N("big.test.");
   std::vector<dns::ResourceRecord> rrs;
-  rrs.push_back(dns::ResourceRecord{apex, dns::rrtype::kSOA, dns::rrclass::kIN, 300,
-                                    {2, 'n', 's', 0, 1, 'h', 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1}});
-  for (int i = 0; i < 20000; ++i) rrs.push_back(A("h" + std::to_string(i) + (i % 7 == 0 ? ".sub" : "") + ".big.test.", uint8_t(i)));
+  rrs.push_back(dns::ResourceRecord{
+      apex, dns::rrtype::kSOA, dns::rrclass::kIN, 300, {2, 'n', 's', 0, 1, 'h', 0, 0, 0, 0, 1, 0, 0, 0,
+                                                        1, 0,   0,   0, 1, 0,   0, 0, 1, 0, 0, 0, 1}});
+  for (int i = 0; i < 20000; ++i)
+    rrs.push_back(A("h" + std::to_string(i) + (i % 7 == 0 ? ".sub" : "") + ".big.test.", uint8_t(i)));
   auto z = Zone::build(apex, rrs);
   ASSERT_TRUE(z.ok()) << z.status().toString();
 

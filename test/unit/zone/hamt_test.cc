@@ -38,8 +38,16 @@ const Node* Find(hamt::Slot root, const std::string& label, uint64_t hash) {
 // collapse paths, checked against a std::map model over random insert/remove sequences.
 TEST(Hamt, CollisionsAndModel) {
   std::mt19937_64 rng(7);
-  std::vector<uint64_t> hashes = {0, 1, 2, 0x10, 0x20, 0xFFFFFFFFFFFFFFF0ull, 0xFFFFFFFFFFFFFFF1ull,
-                                  0x8000000000000000ull, 0x8000000000000001ull, 0x0800000000000000ull};
+  std::vector<uint64_t> hashes = {0,
+                                  1,
+                                  2,
+                                  0x10,
+                                  0x20,
+                                  0xFFFFFFFFFFFFFFF0ull,
+                                  0xFFFFFFFFFFFFFFF1ull,
+                                  0x8000000000000000ull,
+                                  0x8000000000000001ull,
+                                  0x0800000000000000ull};
   for (int i = 0; i < 40; ++i) hashes.push_back(rng() & 0xF00000000000001Full);
   std::map<std::string, uint64_t> model;
   hamt::Slot root = 0;
@@ -88,10 +96,12 @@ TEST(Hamt, CollisionsAndModel) {
 TEST(Hamt, BuildMatchesInsert) {
   std::vector<Node*> nodes;
   std::mt19937_64 rng(3);
-  for (int i = 0; i < 2000; ++i) nodes.push_back(MakeNode("x" + std::to_string(i), rng() & ~uint64_t(0x3FFull)));
+  for (int i = 0; i < 2000; ++i)
+    nodes.push_back(MakeNode("x" + std::to_string(i), rng() & ~uint64_t(0x3FFull)));
   nodes.push_back(MakeNode("dup-a", 42));
   nodes.push_back(MakeNode("dup-b", 42));
-  std::sort(nodes.begin(), nodes.end(), [](Node* a, Node* b) { return craftedHasher(*a) < craftedHasher(*b); });
+  std::sort(nodes.begin(), nodes.end(),
+            [](Node* a, Node* b) { return craftedHasher(*a) < craftedHasher(*b); });
   std::vector<std::pair<std::string, uint64_t>> keys;
   std::vector<hamt::HashedNode> hashed;
   for (Node* n : nodes) {

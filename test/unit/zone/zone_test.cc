@@ -7,9 +7,9 @@
 #include <atomic>
 #include <map>
 #include <mutex>
-#include <thread>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "dns/rdata.h"
 #include "dns/types.h"
@@ -149,15 +149,17 @@ TEST(ZoneBuild, ScatteredOwners) {
 }
 
 TEST(ZoneBuild, Validation) {
-  EXPECT_FALSE(BuildStatus("www A 192.0.2.1\n").isOk());  // no SOA
-  EXPECT_FALSE(BuildStatus(std::string(kSoa) + "@ SOA ns1 hm 43 1 1 1 1\n").isOk());  // two SOA
+  EXPECT_FALSE(BuildStatus("www A 192.0.2.1\n").isOk());                                // no SOA
+  EXPECT_FALSE(BuildStatus(std::string(kSoa) + "@ SOA ns1 hm 43 1 1 1 1\n").isOk());    // two SOA
   EXPECT_FALSE(BuildStatus(std::string(kSoa) + "sub SOA ns1 hm 43 1 1 1 1\n").isOk());  // SOA below apex
-  EXPECT_FALSE(BuildStatus(std::string(kSoa) + "w CNAME x\nw A 192.0.2.1\n").isOk());  // RFC 1034 §3.6.2
+  EXPECT_FALSE(BuildStatus(std::string(kSoa) + "w CNAME x\nw A 192.0.2.1\n").isOk());   // RFC 1034 §3.6.2
   EXPECT_FALSE(BuildStatus(std::string(kSoa) + "w CNAME x\nw CNAME y\n").isOk());       // RFC 2181 §10.1
   EXPECT_FALSE(BuildStatus(std::string(kSoa) + "@ CNAME x\n").isOk());                  // CNAME at apex
   EXPECT_FALSE(BuildStatus(std::string(kSoa) + "d DNAME x\nd DNAME y\n").isOk());       // RFC 6672 §2.4
   EXPECT_TRUE(BuildStatus(std::string(kSoa) + "w CNAME x\nw CNAME x\n").isOk());        // duplicate: merged
-  EXPECT_TRUE(BuildStatus(std::string(kSoa) + "w CNAME x\nw RRSIG A 8 2 300 20300101000000 20200101000000 1 example. AAAA\n").isOk());
+  EXPECT_TRUE(BuildStatus(std::string(kSoa) +
+                          "w CNAME x\nw RRSIG A 8 2 300 20300101000000 20200101000000 1 example. AAAA\n")
+                  .isOk());
   // Outside the zone, other class, meta type, malformed RDATA.
   auto base = parse(kSoa);
   auto with = [&](ResourceRecord rr) {
@@ -166,7 +168,8 @@ TEST(ZoneBuild, Validation) {
     return Zone::build(N("example."), std::move(v)).status();
   };
   EXPECT_FALSE(with(ResourceRecord{N("www.example.org."), rrtype::kA, 1, 300, {1, 2, 3, 4}}).isOk());
-  EXPECT_FALSE(with(ResourceRecord{N("www.example."), rrtype::kA, dns::rrclass::kCH, 300, {1, 2, 3, 4}}).isOk());
+  EXPECT_FALSE(
+      with(ResourceRecord{N("www.example."), rrtype::kA, dns::rrclass::kCH, 300, {1, 2, 3, 4}}).isOk());
   EXPECT_FALSE(with(ResourceRecord{N("www.example."), rrtype::kANY, 1, 300, {}}).isOk());
   EXPECT_FALSE(with(ResourceRecord{N("www.example."), rrtype::kOPT, 1, 300, {}}).isOk());
   EXPECT_FALSE(with(ResourceRecord{N("www.example."), rrtype::kA, 1, 300, {1, 2, 3}}).isOk());
@@ -246,9 +249,9 @@ TEST(ZoneRecords, CanonicalOrder) {
   std::vector<std::string> names;
   for (const auto& r : recs) names.push_back(r.owner.toText() + "/" + dns::typeToText(r.type));
   // RFC 4034 §6.1 name order, RRsets by type number, RDATA in canonical order.
-  std::vector<std::string> expect = {"example./SOA", "a.example./A", "a.example./TXT", "a.example./TXT",
-                                     "yljkjljk.a.example./A", "zABC.a.example./A", "z.example./A",
-                                     "\\001.z.example./A", "*.z.example./A"};
+  std::vector<std::string> expect = {"example./SOA",   "a.example./A",          "a.example./TXT",
+                                     "a.example./TXT", "yljkjljk.a.example./A", "zABC.a.example./A",
+                                     "z.example./A",   "\\001.z.example./A",    "*.z.example./A"};
   EXPECT_EQ(names, expect);
   std::vector<std::string> txts;
   for (const auto& r : recs)
@@ -258,9 +261,9 @@ TEST(ZoneRecords, CanonicalOrder) {
 
 TEST(ZoneRecords, CanonicalNameCompareRfc4034Example) {
   // RFC 4034 §6.1 lists these names in canonical order.
-  std::vector<std::string> order = {"example.", "a.example.", "yljkjljk.a.example.", "Z.a.example.",
-                                    "zABC.a.EXAMPLE.", "z.example.", "\\001.z.example.", "*.z.example.",
-                                    "\\200.z.example."};
+  std::vector<std::string> order = {"example.",         "a.example.",      "yljkjljk.a.example.",
+                                    "Z.a.example.",     "zABC.a.EXAMPLE.", "z.example.",
+                                    "\\001.z.example.", "*.z.example.",    "\\200.z.example."};
   for (size_t i = 0; i + 1 < order.size(); ++i)
     EXPECT_LT(canonicalNameCompare(N(order[i]).wire(), N(order[i + 1]).wire()), 0) << order[i];
   EXPECT_EQ(canonicalNameCompare(N("A.b.").wire(), N("a.B.").wire()), 0);
@@ -300,7 +303,8 @@ TEST(ZoneApply, AddRemoveReplaceAndSharing) {
 
   ZoneDelta r;
   r.remove.push_back(RR("b.example.", rrtype::kA, "192.0.2.2"));
-  r.replace.push_back(RRsetReplace{N("a.example."), rrtype::kA, 60, {{10, 0, 0, 1}, {10, 0, 0, 2}, {10, 0, 0, 1}}});
+  r.replace.push_back(
+      RRsetReplace{N("a.example."), rrtype::kA, 60, {{10, 0, 0, 1}, {10, 0, 0, 2}, {10, 0, 0, 1}}});
   r.replace.push_back(RRsetReplace{N("new.example."), rrtype::kTXT, 0, {}});
   auto z3 = Apply(z2, r);
   ASSERT_TRUE(z3);
@@ -311,7 +315,7 @@ TEST(ZoneApply, AddRemoveReplaceAndSharing) {
   EXPECT_EQ(a3->ttl(), 60u);
   EXPECT_EQ(Find(z3, "new.example."), nullptr);
   EXPECT_EQ(z3->recordCount(), 5u);
-  EXPECT_EQ(z3->nameCount(), 5u);  // apex, a, b, d (ENT), c.d
+  EXPECT_EQ(z3->nameCount(), 5u);                // apex, a, b, d (ENT), c.d
   EXPECT_NE(Find(z2, "new.example."), nullptr);  // z2 unchanged
 }
 
@@ -390,7 +394,10 @@ TEST(ZoneApply, Errors) {
 TEST(ZoneApply, SerialAndCuts) {
   auto z = Build(std::string(kSoa) + "a A 192.0.2.1\n");
   ZoneDelta d;
-  d.replace.push_back(RRsetReplace{N("example."), rrtype::kSOA, 100, {*dns::rdataFromText(rrtype::kSOA, "ns1 hm 43 1 1 1 50", N("example."))}});
+  d.replace.push_back(RRsetReplace{N("example."),
+                                   rrtype::kSOA,
+                                   100,
+                                   {*dns::rdataFromText(rrtype::kSOA, "ns1 hm 43 1 1 1 50", N("example."))}});
   d.add.push_back(RR("sub.example.", rrtype::kNS, "ns.other."));
   auto z2 = Apply(z, d);
   EXPECT_EQ(z2->serial(), 43u);
@@ -407,7 +414,9 @@ TEST(ZoneApply, RandomizedMatchesRebuild) {
   std::mt19937 rng(1234);
   auto z = Build(std::string(kSoa));
   std::multiset<std::string> model;
-  auto key = [](const ResourceRecord& r) { return r.owner.lowercased().toText() + " " + dns::rdataToText(r.type, r.rdata); };
+  auto key = [](const ResourceRecord& r) {
+    return r.owner.lowercased().toText() + " " + dns::rdataToText(r.type, r.rdata);
+  };
   std::vector<std::string> labels = {"a", "b", "c", "*", "dd"};
   for (int round = 0; round < 200; ++round) {
     ZoneDelta d;
@@ -440,8 +449,12 @@ TEST(ZoneApply, RandomizedMatchesRebuild) {
     EXPECT_EQ((*next)->recordCount(), model.size() + 1);
     // Same child counts and flags at every name.
     std::map<std::string, std::pair<uint32_t, uint8_t>> a, b;
-    (*next)->forEach([&](const Node& n) { a[n.ownerName().lowercased().toText()] = {n.childCount(), n.flags()}; });
-    (*rebuilt)->forEach([&](const Node& n) { b[n.ownerName().lowercased().toText()] = {n.childCount(), n.flags()}; });
+    (*next)->forEach([&](const Node& n) {
+      a[n.ownerName().lowercased().toText()] = {n.childCount(), n.flags()};
+    });
+    (*rebuilt)->forEach([&](const Node& n) {
+      b[n.ownerName().lowercased().toText()] = {n.childCount(), n.flags()};
+    });
     EXPECT_EQ(a, b) << round;
     z = *next;
   }
@@ -453,16 +466,19 @@ TEST(ZoneApply, ManyNamesInsertRemove) {
   const int n = 5000;
   for (int batch = 0; batch < 5; ++batch) {
     ZoneDelta d;
-    for (int i = batch; i < n; i += 5) d.add.push_back(RR("h" + std::to_string(i) + ".example.", rrtype::kA, "192.0.2.1"));
+    for (int i = batch; i < n; i += 5)
+      d.add.push_back(RR("h" + std::to_string(i) + ".example.", rrtype::kA, "192.0.2.1"));
     z = Apply(z, d);
   }
   EXPECT_EQ(z->nameCount(), size_t(n) + 1);
   for (int i = 0; i < n; i += 97) EXPECT_NE(Find(z, "h" + std::to_string(i) + ".example."), nullptr);
   ZoneDelta d;
-  for (int i = 0; i < n; i += 2) d.remove.push_back(RR("h" + std::to_string(i) + ".example.", rrtype::kA, "192.0.2.1"));
+  for (int i = 0; i < n; i += 2)
+    d.remove.push_back(RR("h" + std::to_string(i) + ".example.", rrtype::kA, "192.0.2.1"));
   auto z2 = Apply(z, d);
   EXPECT_EQ(z2->nameCount(), size_t(n) / 2 + 1);
-  for (int i = 0; i < n; ++i) EXPECT_EQ(Find(z2, "h" + std::to_string(i) + ".example.") != nullptr, i % 2 == 1) << i;
+  for (int i = 0; i < n; ++i)
+    EXPECT_EQ(Find(z2, "h" + std::to_string(i) + ".example.") != nullptr, i % 2 == 1) << i;
   EXPECT_EQ(z->nameCount(), size_t(n) + 1);
   EXPECT_EQ(z2->apexNode().childCount(), size_t(n) / 2);
   size_t count = 0;
@@ -480,7 +496,8 @@ namespace {
 // versions (shared nodes are released on whichever thread lets go last). Run under TSan in CI.
 TEST(ZoneConcurrency, ReadersWhileApplying) {
   std::string text(kSoa);
-  for (int i = 0; i < 500; ++i) text += "n" + std::to_string(i) + " A 192.0.2." + std::to_string(i % 250) + "\n";
+  for (int i = 0; i < 500; ++i)
+    text += "n" + std::to_string(i) + " A 192.0.2." + std::to_string(i % 250) + "\n";
   ZonePtr base = Build(text);
   std::atomic<bool> stop{false};
   std::mutex mu;
@@ -504,7 +521,9 @@ TEST(ZoneConcurrency, ReadersWhileApplying) {
   ZonePtr z = base;
   for (int round = 0; round < 300; ++round) {
     ZoneDelta d;
-    d.replace.push_back(RRsetReplace{N("n" + std::to_string(round % 500) + ".example."), rrtype::kA, 60,
+    d.replace.push_back(RRsetReplace{N("n" + std::to_string(round % 500) + ".example."),
+                                     rrtype::kA,
+                                     60,
                                      {{10, 0, uint8_t(round >> 8), uint8_t(round)}}});
     d.add.push_back(RR("new" + std::to_string(round) + ".example.", rrtype::kA, "192.0.2.1"));
     z = *z->apply(d);

@@ -2,6 +2,7 @@
 #include "services/imds/service.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace zk::imds {
@@ -81,15 +82,17 @@ TEST_F(ImdsTest, V1OnlyWhenAllowed) {
   auto s = make(/*v1=*/true);
   EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/placement/region")).status, 200);
   // A wrong token is still refused.
-  EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/placement/region", {{"X-aws-ec2-metadata-token", "x"}})).status,
-            401);
+  EXPECT_EQ(
+      s.handle(req("GET", "/latest/meta-data/placement/region", {{"X-aws-ec2-metadata-token", "x"}})).status,
+      401);
 }
 
 TEST_F(ImdsTest, CredentialDocumentAndRotation) {
   auto s = make();
   std::string t = token(s, "21600");
   auto get = [&] {
-    auto r = s.handle(req("GET", "/latest/meta-data/iam/security-credentials/web", {{"X-aws-ec2-metadata-token", t}}));
+    auto r = s.handle(
+        req("GET", "/latest/meta-data/iam/security-credentials/web", {{"X-aws-ec2-metadata-token", t}}));
     EXPECT_EQ(r.status, 200);
     return nlohmann::json::parse(r.body);
   };
@@ -104,7 +107,9 @@ TEST_F(ImdsTest, CredentialDocumentAndRotation) {
   EXPECT_EQ(get()["AccessKeyId"], "ASIA1");  // 16 minutes left: kept
   clock_.advance(minutes(1));
   EXPECT_EQ(get()["AccessKeyId"], "ASIA2");  // 15 minutes left: renewed, well before expiry
-  EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/iam/security-credentials/other", {{"X-aws-ec2-metadata-token", t}})).status,
+  EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/iam/security-credentials/other",
+                         {{"X-aws-ec2-metadata-token", t}}))
+                .status,
             404);
 }
 
@@ -115,7 +120,8 @@ TEST_F(ImdsTest, DocumentsTheSdksRead) {
   EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/placement/region", h)).body, "us-east-1");
   auto info = nlohmann::json::parse(s.handle(req("GET", "/latest/meta-data/iam/info", h)).body);
   EXPECT_EQ(info["InstanceProfileArn"], "arn:aws:iam::111122223333:instance-profile/web");
-  auto doc = nlohmann::json::parse(s.handle(req("GET", "/latest/dynamic/instance-identity/document", h)).body);
+  auto doc =
+      nlohmann::json::parse(s.handle(req("GET", "/latest/dynamic/instance-identity/document", h)).body);
   EXPECT_EQ(doc["accountId"], "111122223333");
   EXPECT_EQ(doc["region"], "us-east-1");
   EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/nothing", h)).status, 404);
@@ -130,11 +136,13 @@ TEST_F(ImdsTest, TokenTableIsBounded) {
   }
   int valid = 0;
   for (const auto& t : tokens)
-    if (s.handle(req("GET", "/latest/meta-data/placement/region", {{"X-aws-ec2-metadata-token", t}})).status == 200)
+    if (s.handle(req("GET", "/latest/meta-data/placement/region", {{"X-aws-ec2-metadata-token", t}}))
+            .status == 200)
       ++valid;
   EXPECT_EQ(valid, 4);
   // The newest (longest-lived) ones survive.
-  EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/placement/region", {{"X-aws-ec2-metadata-token", tokens.back()}}))
+  EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/placement/region",
+                         {{"X-aws-ec2-metadata-token", tokens.back()}}))
                 .status,
             200);
 }

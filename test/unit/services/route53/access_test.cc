@@ -19,13 +19,15 @@ TEST(Route53AccessTest, ActionsAndResources) {
   EXPECT_EQ(one("ListHostedZonesByName", json::object()).action, "route53:ListHostedZonesByName");
   EXPECT_EQ(one("GetHostedZone", {{"Id", "/hostedzone/Z1"}}).resource, "arn:aws:route53:::hostedzone/Z1");
   EXPECT_EQ(one("DeleteHostedZone", {{"Id", "Z2"}}).resource, "arn:aws:route53:::hostedzone/Z2");
-  EXPECT_EQ(one("ListResourceRecordSets", {{"HostedZoneId", "Z3"}}).resource, "arn:aws:route53:::hostedzone/Z3");
+  EXPECT_EQ(one("ListResourceRecordSets", {{"HostedZoneId", "Z3"}}).resource,
+            "arn:aws:route53:::hostedzone/Z3");
   auto change = one("GetChange", {{"Id", "/change/C9"}});
   EXPECT_EQ(change.action, "route53:GetChange");
   EXPECT_EQ(change.resource, "arn:aws:route53:::change/C9");
   EXPECT_EQ(one("ListTagsForResource", {{"ResourceType", "hostedzone"}, {"ResourceId", "Z4"}}).resource,
             "arn:aws:route53:::hostedzone/Z4");
-  auto many = accessFor("ListTagsForResources", {{"ResourceType", "hostedzone"}, {"ResourceIds", {"Z1", "Z2"}}}, {});
+  auto many =
+      accessFor("ListTagsForResources", {{"ResourceType", "hostedzone"}, {"ResourceIds", {"Z1", "Z2"}}}, {});
   ASSERT_EQ(many.size(), 2u);
   EXPECT_EQ(many[1].resource, "arn:aws:route53:::hostedzone/Z2");
 }
@@ -34,7 +36,8 @@ TEST(Route53AccessTest, ChangeResourceRecordSetsConditionKeys) {
   json in = {{"HostedZoneId", "/hostedzone/Z1"},
              {"ChangeBatch",
               {{"Changes",
-                {{{"Action", "UPSERT"}, {"ResourceRecordSet", {{"Name", "_ACME-challenge.Example.COM."}, {"Type", "TXT"}}}},
+                {{{"Action", "UPSERT"},
+                  {"ResourceRecordSet", {{"Name", "_ACME-challenge.Example.COM."}, {"Type", "TXT"}}}},
                  {{"Action", "DELETE"}, {"ResourceRecordSet", {{"Name", "*.example.com"}, {"Type", "a"}}}},
                  {{"Action", "UPSERT"},
                   {"ResourceRecordSet", {{"Name", "_acme-challenge.example.com"}, {"Type", "TXT"}}}}}}}}};

@@ -1,4 +1,6 @@
 // How record sets become served RRsets (whole or streamed).
+#include "services/route53/records.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -6,7 +8,6 @@
 
 #include "dns/rdata.h"
 #include "dns/types.h"
-#include "services/route53/records.h"
 
 namespace zk::route53 {
 namespace {
@@ -73,8 +74,8 @@ TEST(ServedRRsetTest, AliasServesNothingAndServedRecordsGroups) {
 std::vector<std::string> texts(const std::vector<dns::ResourceRecord>& rrs) {
   std::vector<std::string> out;
   for (const auto& rr : rrs)
-    out.push_back(rr.owner.lowercased().toText() + " " + std::to_string(rr.ttl) + " " + dns::typeToText(rr.type) +
-                  " " + dns::rdataToText(rr.type, rr.rdata));
+    out.push_back(rr.owner.lowercased().toText() + " " + std::to_string(rr.ttl) + " " +
+                  dns::typeToText(rr.type) + " " + dns::rdataToText(rr.type, rr.rdata));
   std::sort(out.begin(), out.end());
   return out;
 }
@@ -102,10 +103,11 @@ TEST(ServedRecordsBuilderTest, StreamedGroupsMatchServedRecords) {
 
   EXPECT_EQ(texts(*streamed), texts(*whole));
   // The weighted A sets are one RRset at the lowest TTL; the CNAME is the heaviest only.
-  EXPECT_EQ(texts(*streamed), (std::vector<std::string>{
-                                  "a.example.com. 60 A 192.0.2.1", "a.example.com. 60 A 192.0.2.2",
-                                  "a.example.com. 60 TXT \"hello\"", "c.example.com. 60 CNAME heavy.example.net.",
-                                  "w.example.com. 30 A 192.0.2.7", "w.example.com. 30 A 192.0.2.8"}));
+  EXPECT_EQ(texts(*streamed),
+            (std::vector<std::string>{"a.example.com. 60 A 192.0.2.1", "a.example.com. 60 A 192.0.2.2",
+                                      "a.example.com. 60 TXT \"hello\"",
+                                      "c.example.com. 60 CNAME heavy.example.net.",
+                                      "w.example.com. 30 A 192.0.2.7", "w.example.com. 30 A 192.0.2.8"}));
 }
 
 TEST(ServedRecordsBuilderTest, BadValueFailsWithTheValue) {

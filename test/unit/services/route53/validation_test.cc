@@ -122,28 +122,32 @@ TEST(ChangeBatchTest, CollectsEveryInvalidChangeBatchMessage) {
   ASSERT_EQ(r->messages.size(), 3u);
   EXPECT_EQ(r->messages[0], "RRSet with DNS name foo.other.com. is not permitted in zone example.com.");
   EXPECT_NE(r->messages[1].find("InvalidCharacterString"), std::string::npos);
-  EXPECT_EQ(r->messages[2], "RRSet of type CNAME with DNS name example.com. is not permitted at apex in zone example.com.");
+  EXPECT_EQ(r->messages[2],
+            "RRSet of type CNAME with DNS name example.com. is not permitted at apex in zone example.com.");
 }
 
 TEST(ChangeBatchTest, TtlResourceRecordsAliasCombinationIsInvalidInput) {
-  json no_ttl = {{"Changes",
-                  {{{"Action", "CREATE"},
-                    {"ResourceRecordSet",
-                     {{"Name", "a.example.com"}, {"Type", "A"}, {"ResourceRecords", {{{"Value", "192.0.2.1"}}}}}}}}}};
+  json no_ttl = {
+      {"Changes",
+       {{{"Action", "CREATE"},
+         {"ResourceRecordSet",
+          {{"Name", "a.example.com"}, {"Type", "A"}, {"ResourceRecords", {{{"Value", "192.0.2.1"}}}}}}}}}};
   auto r = parseChangeBatch(no_ttl, name("example.com."), {});
   ASSERT_FALSE(r.ok());
-  EXPECT_EQ(r.status().message(),
-            "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or "
-            "TrafficPolicyInstanceId], but found none in Change with [Action=CREATE, Name=a.example.com, Type=A, "
-            "SetIdentifier=null]");
-  json both = {{"Changes",
-                {{{"Action", "UPSERT"},
-                  {"ResourceRecordSet",
-                   {{"Name", "a.example.com."},
-                    {"Type", "A"},
-                    {"TTL", 60},
-                    {"AliasTarget",
-                     {{"HostedZoneId", "Z2"}, {"DNSName", "lb.example.net"}, {"EvaluateTargetHealth", false}}}}}}}}};
+  EXPECT_EQ(
+      r.status().message(),
+      "Invalid request: Expected exactly one of [AliasTarget, all of [TTL, and ResourceRecords], or "
+      "TrafficPolicyInstanceId], but found none in Change with [Action=CREATE, Name=a.example.com, Type=A, "
+      "SetIdentifier=null]");
+  json both = {
+      {"Changes",
+       {{{"Action", "UPSERT"},
+         {"ResourceRecordSet",
+          {{"Name", "a.example.com."},
+           {"Type", "A"},
+           {"TTL", 60},
+           {"AliasTarget",
+            {{"HostedZoneId", "Z2"}, {"DNSName", "lb.example.net"}, {"EvaluateTargetHealth", false}}}}}}}}};
   r = parseChangeBatch(both, name("example.com."), {});
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("but found more than one"), std::string::npos);
@@ -202,8 +206,9 @@ TEST(ChangeBatchTest, QuotasCountUpsertTwice) {
   auto r = parseChangeBatch(two_upserts, name("example.com."), limits);
   ASSERT_TRUE(r.ok());
   EXPECT_TRUE(r->messages.empty());  // 2 x 2 = 4: at the limit
-  json over = {{"Changes", {change("UPSERT", "a.example.com", "A", {"192.0.2.1", "192.0.2.2"}),
-                            change("CREATE", "b.example.com", "A", {"192.0.2.3"})}}};
+  json over = {{"Changes",
+                {change("UPSERT", "a.example.com", "A", {"192.0.2.1", "192.0.2.2"}),
+                 change("CREATE", "b.example.com", "A", {"192.0.2.3"})}}};
   r = parseChangeBatch(over, name("example.com."), limits);
   ASSERT_TRUE(r.ok());
   ASSERT_EQ(r->messages.size(), 1u);
@@ -244,14 +249,16 @@ TEST(AfterBatchTest, CnameBesideOtherDataNamesTheCulprit) {
   std::vector<RecordSetWrite> wrote_cname = {{WriteAction::kCreate, sets[1]}};
   Status s = checkNameAfterBatch(apex, name("x.example.com."), sets, wrote_cname);
   EXPECT_EQ(s.code(), Code::kFailedPrecondition);
-  EXPECT_EQ(s.message(),
-            "RRSet of type CNAME with DNS name x.example.com. is not permitted as it conflicts with other records "
-            "with the same DNS name in zone example.com.");
+  EXPECT_EQ(
+      s.message(),
+      "RRSet of type CNAME with DNS name x.example.com. is not permitted as it conflicts with other records "
+      "with the same DNS name in zone example.com.");
   std::vector<RecordSetWrite> wrote_a = {{WriteAction::kUpsert, sets[0]}};
   s = checkNameAfterBatch(apex, name("x.example.com."), sets, wrote_a);
-  EXPECT_EQ(s.message(),
-            "RRSet of type A with DNS name x.example.com. is not permitted because a conflicting RRSet of type  "
-            "CNAME with the same DNS name already exists in zone example.com.");
+  EXPECT_EQ(
+      s.message(),
+      "RRSet of type A with DNS name x.example.com. is not permitted because a conflicting RRSet of type  "
+      "CNAME with the same DNS name already exists in zone example.com.");
   std::vector<RecordSet> alone = {sets[1]};
   EXPECT_TRUE(checkNameAfterBatch(apex, name("x.example.com."), alone, wrote_cname).isOk());
 }
@@ -262,8 +269,9 @@ TEST(AfterBatchTest, SimpleAndWeightedDoNotMix) {
                                  rs("w.example.com.", t::kA, {"192.0.2.2"}, "blue")};
   std::vector<RecordSetWrite> wrote = {{WriteAction::kCreate, sets[1]}};
   Status s = checkNameAfterBatch(apex, name("w.example.com."), sets, wrote);
-  EXPECT_EQ(s.message(), "RRSet with DNS name w.example.com., type A, SetIdentifier blue cannot be created as a "
-                         "non-weighted set exists with the same name and type.");
+  EXPECT_EQ(s.message(),
+            "RRSet with DNS name w.example.com., type A, SetIdentifier blue cannot be created as a "
+            "non-weighted set exists with the same name and type.");
 }
 
 TEST(AfterBatchTest, ApexKeepsOneSoaAndNs) {

@@ -1,8 +1,9 @@
 // SessionSealer: sealed, stateless session tokens; expiry; tampering; the account in the key id.
 #include "services/sts/sessions.h"
-#include "services/sts/service.h"
 
 #include <gtest/gtest.h>
+
+#include "services/sts/service.h"
 
 namespace zk::sts {
 namespace {

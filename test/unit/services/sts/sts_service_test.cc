@@ -1,7 +1,5 @@
 // StsService and PolicyAuthorizer together over a real IAM store: trust policies, identity policies,
 // durations, chaining, session policies, expiry (FakeClock), AWS's errors.
-#include "services/sts/service.h"
-
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -9,6 +7,7 @@
 
 #include "services/iam/authorizer.h"
 #include "services/iam/directory.h"
+#include "services/sts/service.h"
 #include "storage/sqlite/iam_store.h"
 #include "storage/sqlite/sqlite_store.h"
 
@@ -19,7 +18,9 @@ using nlohmann::json;
 constexpr const char* kAcct = "111122223333";
 constexpr const char* kOther = "444455556666";
 
-std::string arn(const std::string& acct, const std::string& rest) { return "arn:aws:iam::" + acct + ":" + rest; }
+std::string arn(const std::string& acct, const std::string& rest) {
+  return "arn:aws:iam::" + acct + ":" + rest;
+}
 
 class StsServiceTest : public ::testing::Test {
  protected:
@@ -36,12 +37,12 @@ class StsServiceTest : public ::testing::Test {
     ASSERT_TRUE(store_->createAccount({kAcct, "a", clock_.now()}).isOk());
     ASSERT_TRUE(store_->createAccount({kOther, "b", clock_.now()}).isOk());
     directory_ = std::make_unique<iam::Directory>(*store_, clock_, std::chrono::milliseconds(0));
-    authorizer_ = std::make_unique<iam::PolicyAuthorizer>(*directory_);
+    authorizer_ = std::make_unique<iam::PolicyAuthorizer>(*directory_, clock_);
     sealer_ = std::make_unique<SessionSealer>(*crypto::SecretBox::create(std::string(32, 's')),
                                               crypto::systemRandomSource());
-    jwks_ = std::make_unique<jose::JwksCache>([](const std::string&) -> Result<std::string> {
-      return unavailable("no network in this test");
-    }, clock_);
+    jwks_ = std::make_unique<jose::JwksCache>(
+        [](const std::string&) -> Result<std::string> { return unavailable("no network in this test"); },
+        clock_);
     web_ = std::make_unique<WebIdentityVerifier>(*jwks_, clock_);
     sts_ = std::make_unique<StsService>(*directory_, *authorizer_, *sealer_, *web_, clock_);
   }
@@ -62,8 +63,8 @@ class StsServiceTest : public ::testing::Test {
     if (!policy.empty())
       ASSERT_TRUE(store_->putInlinePolicy({acct, iam::PrincipalKind::kUser, name, "p", policy}).isOk());
   }
-  void role(const std::string& acct, const std::string& name, const json& trust, const std::string& policy = "",
-            int64_t max_duration = 3600) {
+  void role(const std::string& acct, const std::string& name, const json& trust,
+            const std::string& policy = "", int64_t max_duration = 3600) {
     iam::Role r;
     r.account_id = acct;
     r.name = name;
@@ -88,7 +89,8 @@ class StsServiceTest : public ::testing::Test {
   // The context of a call made with credentials AssumeRole returned.
   api::CallContext session(const json& out) {
     const json& c = out["Credentials"];
-    auto t = sealer_->open(c["AccessKeyId"].get<std::string>(), c["SessionToken"].get<std::string>(), clock_.now());
+    auto t = sealer_->open(c["AccessKeyId"].get<std::string>(), c["SessionToken"].get<std::string>(),
+                           clock_.now());
     EXPECT_TRUE(t.ok()) << t.status().toString();
     api::CallContext ctx;
     if (!t.ok()) return ctx;
@@ -99,7 +101,8 @@ class StsServiceTest : public ::testing::Test {
     ctx.now = clock_.now();
     return ctx;
   }
-  api::ServiceResult assume(const api::CallContext& ctx, const std::string& role_arn, json extra = json::object()) {
+  api::ServiceResult assume(const api::CallContext& ctx, const std::string& role_arn,
+                            json extra = json::object()) {
     json in = {{"RoleArn", role_arn}, {"RoleSessionName", "sess"}};
     in.update(extra);
     return sts_->invoke("AssumeRole", in, ctx);
@@ -142,14 +145,15 @@ TEST_F(StsServiceTest, TrustOfTheAccountNeedsAnIdentityPolicy) {
   ASSERT_TRUE(denied.isError());
   EXPECT_EQ(denied.error().code, "AccessDenied");
   EXPECT_EQ(denied.error().http_status, 403);
-  EXPECT_NE(denied.error().message.find("User: " + arn(kAcct, "user/without") +
-                                        " is not authorized to perform: sts:AssumeRole on resource: " +
-                                        arn(kAcct, "role/r")),
+  EXPECT_NE(denied.error().message.find(
+                "User: " + arn(kAcct, "user/without") +
+                " is not authorized to perform: sts:AssumeRole on resource: " + arn(kAcct, "role/r")),
             std::string::npos)
       << denied.error().message;
   auto ok = assume(as(kAcct, "with"), arn(kAcct, "role/r"));
   ASSERT_TRUE(ok.ok()) << ok.error().message;
-  EXPECT_EQ(ok.output()["AssumedRoleUser"]["Arn"], "arn:aws:sts::" + std::string(kAcct) + ":assumed-role/r/sess");
+  EXPECT_EQ(ok.output()["AssumedRoleUser"]["Arn"],
+            "arn:aws:sts::" + std::string(kAcct) + ":assumed-role/r/sess");
 }
 
 TEST_F(StsServiceTest, TrustNamingTheUserIsEnoughInTheSameAccount) {
@@ -164,8 +168,9 @@ TEST_F(StsServiceTest, CrossAccountNeedsBothSidesAndAMissingRoleLooksDenied) {
   role(kOther, "x", trust({{"AWS", arn(kAcct, "user/u")}}));
   user(kAcct, "u");
   EXPECT_TRUE(assume(as(kAcct, "u"), arn(kOther, "role/x")).isError());  // no identity policy
-  ASSERT_TRUE(store_->putInlinePolicy({kAcct, iam::PrincipalKind::kUser, "u", "p",
-                                       allow("sts:AssumeRole").dump()}).isOk());
+  ASSERT_TRUE(
+      store_->putInlinePolicy({kAcct, iam::PrincipalKind::kUser, "u", "p", allow("sts:AssumeRole").dump()})
+          .isOk());
   auto ok = assume(as(kAcct, "u"), arn(kOther, "role/x"));
   ASSERT_TRUE(ok.ok()) << ok.error().message;
   EXPECT_EQ(session(ok.output()).account_id, kOther);
@@ -201,19 +206,22 @@ TEST_F(StsServiceTest, SessionCredentialsExpire) {
   ASSERT_TRUE(out.ok());
   const json& c = out.output()["Credentials"];
   clock_.advance(std::chrono::seconds(899));
-  EXPECT_TRUE(sealer_->open(c["AccessKeyId"].get<std::string>(), c["SessionToken"].get<std::string>(), clock_.now()).ok());
+  EXPECT_TRUE(
+      sealer_->open(c["AccessKeyId"].get<std::string>(), c["SessionToken"].get<std::string>(), clock_.now())
+          .ok());
   clock_.advance(std::chrono::seconds(1));
-  EXPECT_EQ(sealer_->open(c["AccessKeyId"].get<std::string>(), c["SessionToken"].get<std::string>(), clock_.now())
-                .status()
-                .code(),
-            Code::kOutOfRange);
+  EXPECT_EQ(
+      sealer_->open(c["AccessKeyId"].get<std::string>(), c["SessionToken"].get<std::string>(), clock_.now())
+          .status()
+          .code(),
+      Code::kOutOfRange);
 }
 
 TEST_F(StsServiceTest, SessionPoliciesNarrowTheRole) {
   role(kAcct, "r", trust({{"AWS", arn(kAcct, "root")}}), allow("route53:*").dump());
   user(kAcct, "u", allow("sts:AssumeRole").dump());
-  auto out = assume(as(kAcct, "u"), arn(kAcct, "role/r"),
-                    {{"Policy", allow("route53:ListHostedZones").dump()}});
+  auto out =
+      assume(as(kAcct, "u"), arn(kAcct, "role/r"), {{"Policy", allow("route53:ListHostedZones").dump()}});
   ASSERT_TRUE(out.ok()) << out.error().message;
   EXPECT_TRUE(out.output().contains("PackedPolicySize"));
   api::CallContext s = session(out.output());
@@ -231,7 +239,8 @@ TEST_F(StsServiceTest, SessionPoliciesNarrowTheRole) {
   ASSERT_TRUE(bad.isError());
   EXPECT_EQ(bad.error().code, "MalformedPolicyDocument");
   json arns = json::array();
-  for (int i = 0; i < 11; ++i) arns.push_back({{"arn", "arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess"}});
+  for (int i = 0; i < 11; ++i)
+    arns.push_back({{"arn", "arn:aws:iam::aws:policy/AmazonRoute53ReadOnlyAccess"}});
   auto big = assume(as(kAcct, "u"), arn(kAcct, "role/r"), {{"PolicyArns", arns}});
   ASSERT_TRUE(big.isError());
   EXPECT_EQ(big.error().code, "PackedPolicyTooLarge");
@@ -251,10 +260,12 @@ TEST_F(StsServiceTest, ExternalIdConditionAndServiceTrust) {
   EXPECT_TRUE(assume(as(kAcct, "u"), arn(kAcct, "role/r"), {{"ExternalId", "s3cr3t"}}).ok());
 
   role(kAcct, "ec2", trust({{"Service", "ec2.amazonaws.com"}}));
-  auto creds = sts_->credentialsForService(arn(kAcct, "role/ec2"), "ec2.amazonaws.com", std::chrono::hours(6));
+  auto creds =
+      sts_->credentialsForService(arn(kAcct, "role/ec2"), "ec2.amazonaws.com", std::chrono::hours(6));
   ASSERT_TRUE(creds.ok()) << creds.status().toString();
   EXPECT_EQ(creds->expiration, clock_.now() + std::chrono::hours(1));  // capped by MaxSessionDuration
-  EXPECT_FALSE(sts_->credentialsForService(arn(kAcct, "role/r"), "ec2.amazonaws.com", std::chrono::hours(1)).ok());
+  EXPECT_FALSE(
+      sts_->credentialsForService(arn(kAcct, "role/r"), "ec2.amazonaws.com", std::chrono::hours(1)).ok());
 }
 
 TEST_F(StsServiceTest, GetSessionTokenAndAccessKeyInfo) {
@@ -273,21 +284,22 @@ TEST_F(StsServiceTest, GetSessionTokenAndAccessKeyInfo) {
 }
 
 TEST_F(StsServiceTest, WebIdentityRefusesUnregisteredIssuersWithoutFetching) {
-  role(kAcct, "irsa", trust({{"Federated", arn(kAcct, "oidc-provider/oidc.test")}}, "sts:AssumeRoleWithWebIdentity"));
+  role(kAcct, "irsa",
+       trust({{"Federated", arn(kAcct, "oidc-provider/oidc.test")}}, "sts:AssumeRoleWithWebIdentity"));
   api::CallContext anon;
   anon.anonymous = true;
   // A well-formed but unsigned-by-anyone-known token: header {"alg":"RS256","kid":"k"}, iss https://evil.test
   const std::string token =
       "eyJhbGciOiJSUzI1NiIsImtpZCI6ImsifQ."
       "eyJpc3MiOiJodHRwczovL2V2aWwudGVzdCIsInN1YiI6InMiLCJhdWQiOiJhIiwiZXhwIjo0MTAyNDQ0ODAwfQ.c2ln";
-  auto r = sts_->invoke("AssumeRoleWithWebIdentity",
-                        {{"RoleArn", arn(kAcct, "role/irsa")}, {"RoleSessionName", "s1"}, {"WebIdentityToken", token}},
-                        anon);
+  auto r = sts_->invoke(
+      "AssumeRoleWithWebIdentity",
+      {{"RoleArn", arn(kAcct, "role/irsa")}, {"RoleSessionName", "s1"}, {"WebIdentityToken", token}}, anon);
   ASSERT_TRUE(r.isError());
   EXPECT_EQ(r.error().code, "InvalidIdentityToken");
-  auto junk = sts_->invoke("AssumeRoleWithWebIdentity",
-                           {{"RoleArn", arn(kAcct, "role/irsa")}, {"RoleSessionName", "s1"}, {"WebIdentityToken", "x.y"}},
-                           anon);
+  auto junk = sts_->invoke(
+      "AssumeRoleWithWebIdentity",
+      {{"RoleArn", arn(kAcct, "role/irsa")}, {"RoleSessionName", "s1"}, {"WebIdentityToken", "x.y"}}, anon);
   ASSERT_TRUE(junk.isError());
   EXPECT_EQ(junk.error().code, "InvalidIdentityToken");
 }

@@ -53,7 +53,10 @@ TEST(DatabaseTest, BindsAndReadsEveryType) {
   ins->bind(1, int64_t(-42)).bind(2, std::string_view("h\xc3\xa9llo")).bindBlob(3, blob).bindNull(4);
   ASSERT_TRUE(ins->run().isOk());
   ins->reset();
-  ins->bind(1, int64_t(1)).bind(2, "").bindBlob(3, std::string_view()).bindOptional(4, std::optional<int64_t>(7));
+  ins->bind(1, int64_t(1))
+      .bind(2, "")
+      .bindBlob(3, std::string_view())
+      .bindOptional(4, std::optional<int64_t>(7));
   ASSERT_TRUE(ins->run().isOk());
   Result<Statement> q = db->prepare("SELECT i, s, b, n, typeof(b) FROM t ORDER BY i");
   ASSERT_TRUE(q.ok());
@@ -157,7 +160,8 @@ TEST(MigrationsTest, OldDatabaseIsMigratedOnOpenAndKeepsItsData) {
     dns::Name apex = testing::N("old.example.");
     Result<Statement> z = db->prepare(
         "INSERT INTO hosted_zones (id, account_id, name_wire, name_key, caller_reference, name_servers,"
-        " created_at_us, record_count, version) VALUES ('ZOLD0000000001', '111111111111', ?, ?, 'r', x'', 0, 1, 1)");
+        " created_at_us, record_count, version) VALUES ('ZOLD0000000001', '111111111111', ?, ?, 'r', x'', 0, "
+        "1, 1)");
     ASSERT_TRUE(z.ok());
     z->bindBlob(1, apex.wireString()).bindBlob(2, route53::route53NameKey(apex));
     ASSERT_TRUE(z->run().isOk());
@@ -190,7 +194,8 @@ TEST(MigrationsTest, RefusesADatabaseFromANewerProgram) {
   {
     auto db = openDb(dir.sub(SqliteStore::kDatabaseFile));
     ASSERT_TRUE(migrate(*db).isOk());
-    ASSERT_TRUE(db->exec("INSERT INTO schema_migrations VALUES (" + std::to_string(latestSchemaVersion() + 1) + ", 0)")
+    ASSERT_TRUE(db->exec("INSERT INTO schema_migrations VALUES (" +
+                         std::to_string(latestSchemaVersion() + 1) + ", 0)")
                     .isOk());
   }
   SqliteOptions o;

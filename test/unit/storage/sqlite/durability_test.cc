@@ -64,7 +64,8 @@ void readAcks(int fd, std::set<int64_t>& acked, std::string& partial,
   while (true) {
     int timeout_ms = -1;
     if (deadline) {
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(*deadline - std::chrono::steady_clock::now());
       if (left.count() <= 0) return;
       timeout_ms = int(left.count());
     }
@@ -150,7 +151,8 @@ TEST(DurabilityTest, AcknowledgedBatchesSurviveSigkillAndNoBatchIsPartial) {
     }
     for (const auto& [id, n] : present) {
       ASSERT_EQ(n, recordsPerBatch(id)) << "batch " << id << " is partial";
-      ASSERT_TRUE(store->getChange("C" + std::to_string(id)).ok()) << "records of " << id << " without its change";
+      ASSERT_TRUE(store->getChange("C" + std::to_string(id)).ok())
+          << "records of " << id << " without its change";
     }
     for (int64_t id : all_acked) {
       ASSERT_TRUE(present.count(id)) << "acknowledged batch " << id << " lost (round " << round << ")";

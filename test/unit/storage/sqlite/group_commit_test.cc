@@ -1,6 +1,4 @@
 // Group commit: per-job savepoints inside one transaction, concurrency, and a stress of SqliteStore writes.
-#include "storage/sqlite/group_committer.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,6 +8,7 @@
 #include <set>
 #include <thread>
 
+#include "storage/sqlite/group_committer.h"
 #include "store_test_util.h"
 
 namespace zk::storage {
@@ -325,7 +324,9 @@ TEST(GroupCommitStressTest, WalStaysBoundedUnderSustainedWrites) {
     writers.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
         std::string name = "w" + std::to_string(t) + "-" + std::to_string(i) + ".wal.example.";
-        if (!store->commitChangeBatch(z.id, batchOf({create(RS(name, rrtype::kTXT, {std::string(300, 'x')}))})).ok())
+        if (!store
+                 ->commitChangeBatch(z.id, batchOf({create(RS(name, rrtype::kTXT, {std::string(300, 'x')}))}))
+                 .ok())
           ++errors;
       }
     });

@@ -31,19 +31,20 @@ TEST(Route53NameTest, KeyReversesLabels) {
 // https://docs.aws.amazon.com/Route53/latest/APIReference/API_ListResourceRecordSets.html:
 // the trailing dot changes the order for characters below '.', such as '-'.
 TEST(Route53NameTest, OrderFollowsTheReversedDottedString) {
-  std::vector<std::string> texts = {"b.example.com.",   "a.example.com.", "example.com.",   "*.example.com.",
-                                    "a-b.example.com.", "a.a.example.com.", "_dmarc.example.com.",
-                                    "0.example.com.",   "a1.example.com.",  "z.example.net.", "example.org."};
+  std::vector<std::string> texts = {"b.example.com.",      "a.example.com.",   "example.com.",
+                                    "*.example.com.",      "a-b.example.com.", "a.a.example.com.",
+                                    "_dmarc.example.com.", "0.example.com.",   "a1.example.com.",
+                                    "z.example.net.",      "example.org."};
   std::vector<dns::Name> names;
   for (auto& t : texts) names.push_back(N(t));
   std::sort(names.begin(), names.end(),
             [](const dns::Name& a, const dns::Name& b) { return route53NameKey(a) < route53NameKey(b); });
   std::vector<std::string> got;
   for (auto& n : names) got.push_back(route53NameText(n));
-  std::vector<std::string> want = {"example.com.",      "0.example.com.", "\\052.example.com.",
+  std::vector<std::string> want = {"example.com.",        "0.example.com.",   "\\052.example.com.",
                                    "_dmarc.example.com.", "a-b.example.com.", "a.example.com.",
-                                   "a.a.example.com.",  "a1.example.com.", "b.example.com.",
-                                   "z.example.net.",    "example.org."};
+                                   "a.a.example.com.",    "a1.example.com.",  "b.example.com.",
+                                   "z.example.net.",      "example.org."};
   EXPECT_EQ(got, want);
 }
 
@@ -56,9 +57,11 @@ TEST(Route53NameTest, DiffersFromCanonicalOrderWhereTheDocsSaySo) {
 }
 
 TEST(Route53NameTest, TypesSortByMnemonic) {
-  std::vector<uint16_t> types = {dns::rrtype::kTXT, dns::rrtype::kSOA, dns::rrtype::kMX, dns::rrtype::kAAAA,
-                                 dns::rrtype::kNS,  dns::rrtype::kA,   dns::rrtype::kCNAME, dns::rrtype::kCAA};
-  std::sort(types.begin(), types.end(), [](uint16_t x, uint16_t y) { return route53TypeKey(x) < route53TypeKey(y); });
+  std::vector<uint16_t> types = {dns::rrtype::kTXT,   dns::rrtype::kSOA, dns::rrtype::kMX,
+                                 dns::rrtype::kAAAA,  dns::rrtype::kNS,  dns::rrtype::kA,
+                                 dns::rrtype::kCNAME, dns::rrtype::kCAA};
+  std::sort(types.begin(), types.end(),
+            [](uint16_t x, uint16_t y) { return route53TypeKey(x) < route53TypeKey(y); });
   std::vector<uint16_t> want = {dns::rrtype::kA,  dns::rrtype::kAAAA, dns::rrtype::kCAA, dns::rrtype::kCNAME,
                                 dns::rrtype::kMX, dns::rrtype::kNS,   dns::rrtype::kSOA, dns::rrtype::kTXT};
   EXPECT_EQ(types, want);

@@ -87,7 +87,8 @@ inline route53::HostedZone zoneNamed(std::string_view name, std::string account 
 // The SOA and NS record sets Route 53 creates with a zone.
 inline std::vector<route53::RecordSet> apexRecords(const route53::HostedZone& z) {
   std::string apex = z.name.toText();
-  return {RS(apex, dns::rrtype::kSOA, {"ns-1.zonekeeper.test. hostmaster.zonekeeper.test. 1 7200 900 1209600 86400"}, 900),
+  return {RS(apex, dns::rrtype::kSOA,
+             {"ns-1.zonekeeper.test. hostmaster.zonekeeper.test. 1 7200 900 1209600 86400"}, 900),
           RS(apex, dns::rrtype::kNS, {"ns-1.zonekeeper.test.", "ns-2.zonekeeper.test."}, 172800)};
 }
 
@@ -107,8 +108,14 @@ inline route53::ChangeBatchWrite batchOf(std::vector<route53::RecordSetWrite> wr
   return b;
 }
 
-inline route53::RecordSetWrite upsert(route53::RecordSet r) { return {route53::WriteAction::kUpsert, std::move(r)}; }
-inline route53::RecordSetWrite create(route53::RecordSet r) { return {route53::WriteAction::kCreate, std::move(r)}; }
-inline route53::RecordSetWrite del(route53::RecordSet r) { return {route53::WriteAction::kDelete, std::move(r)}; }
+inline route53::RecordSetWrite upsert(route53::RecordSet r) {
+  return {route53::WriteAction::kUpsert, std::move(r)};
+}
+inline route53::RecordSetWrite create(route53::RecordSet r) {
+  return {route53::WriteAction::kCreate, std::move(r)};
+}
+inline route53::RecordSetWrite del(route53::RecordSet r) {
+  return {route53::WriteAction::kDelete, std::move(r)};
+}
 
 }  // namespace zk::storage::testing

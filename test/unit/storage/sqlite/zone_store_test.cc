@@ -34,8 +34,9 @@ class ZoneStoreTest : public ::testing::Test {
     std::vector<std::string> out;
     Result<route53::RecordSetPage> p = store_->listRecordSets(zone_id, std::nullopt, 1000);
     EXPECT_TRUE(p.ok());
-    for (auto& r : p->record_sets) out.push_back(route53::route53NameText(r.name) + " " + dns::typeToText(r.type) +
-                                                 (r.set_identifier.empty() ? "" : " " + r.set_identifier));
+    for (auto& r : p->record_sets)
+      out.push_back(route53::route53NameText(r.name) + " " + dns::typeToText(r.type) +
+                    (r.set_identifier.empty() ? "" : " " + r.set_identifier));
     return out;
   }
 
@@ -104,7 +105,9 @@ TEST_F(ZoneStoreTest, CallerReferenceStaysUsedAfterTheZoneIsDeleted) {
   // it up: the whole create rolls back.
   HostedZone bad = zoneNamed("bad.com.");
   bad.caller_reference = "fresh-ref";
-  EXPECT_EQ(store_->createHostedZone(bad, apexRecords(zoneNamed("elsewhere.com.")), changeRequest()).status().code(),
+  EXPECT_EQ(store_->createHostedZone(bad, apexRecords(zoneNamed("elsewhere.com.")), changeRequest())
+                .status()
+                .code(),
             Code::kInvalidArgument);
   EXPECT_FALSE(*store_->callerReferenceUsed(bad.account_id, "fresh-ref"));
   EXPECT_TRUE(store_->createHostedZone(bad, apexRecords(bad), changeRequest()).ok());
@@ -221,7 +224,8 @@ TEST_F(ZoneStoreTest, CreateRejectsDuplicatesAndLeavesNoTrace) {
 
 TEST_F(ZoneStoreTest, RecordSetsRoundTripEveryField) {
   HostedZone z = makeZone("example.com.");
-  RecordSet full = RS("Weighted.Example.com.", rrtype::kTXT, {"\"v=spf1 -all\"", std::string("\"a\\000b\"")}, 60, "eu-1");
+  RecordSet full =
+      RS("Weighted.Example.com.", rrtype::kTXT, {"\"v=spf1 -all\"", std::string("\"a\\000b\"")}, 60, "eu-1");
   full.values.push_back(std::string("raw\0bytes\xff", 10));
   full.weight = 70;
   full.region = "eu-west-1";
@@ -279,9 +283,11 @@ TEST_F(ZoneStoreTest, CreateUpsertDeleteSemantics) {
   // DELETE must match exactly.
   st = store_->commitChangeBatch(z.id, batchOf({del(a)})).status();
   EXPECT_EQ(st.code(), Code::kFailedPrecondition);
-  EXPECT_EQ(st.message(), "Tried to delete resource record set [name='www.example.com.', type='A'] but the values "
-                          "provided do not match the current values");
-  st = store_->commitChangeBatch(z.id, batchOf({del(RS("nope.example.com.", rrtype::kA, {"192.0.2.1"}))})).status();
+  EXPECT_EQ(st.message(),
+            "Tried to delete resource record set [name='www.example.com.', type='A'] but the values "
+            "provided do not match the current values");
+  st = store_->commitChangeBatch(z.id, batchOf({del(RS("nope.example.com.", rrtype::kA, {"192.0.2.1"}))}))
+           .status();
   EXPECT_EQ(st.code(), Code::kFailedPrecondition);
   EXPECT_EQ(st.message(),
             "Tried to delete resource record set [name='nope.example.com.', type='A'] but it was not found");
@@ -302,12 +308,14 @@ TEST_F(ZoneStoreTest, CreateUpsertDeleteSemantics) {
   ASSERT_TRUE(store_->commitChangeBatch(z.id, batchOf({create(w1), create(w2)})).ok());
   EXPECT_EQ(store_->getRecordSets(z.id, w1.name, rrtype::kA)->size(), 2u);
   st = store_->commitChangeBatch(z.id, batchOf({create(w1)})).status();
-  EXPECT_EQ(st.message(), "Tried to create resource record set [name='w.example.com.', type='A', "
-                          "set-identifier='one'] but it already exists");
+  EXPECT_EQ(st.message(),
+            "Tried to create resource record set [name='w.example.com.', type='A', "
+            "set-identifier='one'] but it already exists");
 
   // Unknown zone; name outside the zone.
   EXPECT_EQ(store_->commitChangeBatch("ZNOPE", batchOf({create(a)})).status().code(), Code::kNotFound);
-  st = store_->commitChangeBatch(z.id, batchOf({create(RS("www.example.org.", rrtype::kA, {"192.0.2.1"}))})).status();
+  st = store_->commitChangeBatch(z.id, batchOf({create(RS("www.example.org.", rrtype::kA, {"192.0.2.1"}))}))
+           .status();
   EXPECT_EQ(st.code(), Code::kInvalidArgument);
   EXPECT_EQ(st.message(), "RRSet with DNS name www.example.org. is not permitted in zone example.com.");
 }
@@ -317,9 +325,10 @@ TEST_F(ZoneStoreTest, AFailedBatchLeavesNoTrace) {
   RecordSet keep = RS("keep.example.com.", rrtype::kA, {"192.0.2.1"});
   ASSERT_TRUE(store_->commitChangeBatch(z.id, batchOf({create(keep)})).ok());
   HostedZone before = *store_->getHostedZone(z.id);
-  auto bad = batchOf({create(RS("new1.example.com.", rrtype::kA, {"192.0.2.1"})),
-                      upsert(RS("keep.example.com.", rrtype::kA, {"192.0.2.99"})),
-                      del(RS("keep.example.com.", rrtype::kAAAA, {"2001:db8::1"}))});  // not found: fails last
+  auto bad =
+      batchOf({create(RS("new1.example.com.", rrtype::kA, {"192.0.2.1"})),
+               upsert(RS("keep.example.com.", rrtype::kA, {"192.0.2.99"})),
+               del(RS("keep.example.com.", rrtype::kAAAA, {"2001:db8::1"}))});  // not found: fails last
   Result<route53::ChangeInfo> r = store_->commitChangeBatch(z.id, bad);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(store_->getChange(bad.change.id).status().code(), Code::kNotFound);
@@ -371,10 +380,10 @@ TEST_F(ZoneStoreTest, ListRecordSetsInRoute53Order) {
   w.push_back(create(RS("a.example.com.", rrtype::kTXT, {"\"t\""}, 60, "b")));
   ASSERT_TRUE(store_->commitChangeBatch(z.id, batchOf(w)).ok());
   std::vector<std::string> want = {
-      "example.com. A",          "example.com. AAAA",       "example.com. MX",  "example.com. NS",
-      "example.com. SOA",        "example.com. TXT",        "0.example.com. A", "\\052.example.com. A",
-      "_dmarc.example.com. A",   "a-b.example.com. A",      "a.example.com. A", "a.example.com. TXT b",
-      "a.example.com. TXT z",    "a.a.example.com. A",      "a1.example.com. A", "b.example.com. A"};
+      "example.com. A",        "example.com. AAAA",  "example.com. MX",   "example.com. NS",
+      "example.com. SOA",      "example.com. TXT",   "0.example.com. A",  "\\052.example.com. A",
+      "_dmarc.example.com. A", "a-b.example.com. A", "a.example.com. A",  "a.example.com. TXT b",
+      "a.example.com. TXT z",  "a.a.example.com. A", "a1.example.com. A", "b.example.com. A"};
   EXPECT_EQ(listedNames(z.id), want);
 
   // loadZone returns the same order.
@@ -395,9 +404,12 @@ TEST_F(ZoneStoreTest, ListRecordSetsInRoute53Order) {
   EXPECT_EQ(zone->id, z.id);
   EXPECT_EQ(scanned, want);
   int calls = 0;
-  Status stop = store_->scanZone(z.id, [&](RecordSet&&) {
-                         return ++calls == 3 ? Status(Code::kOutOfRange, "enough") : Status();
-                       }).status();
+  Status stop = store_
+                    ->scanZone(z.id,
+                               [&](RecordSet&&) {
+                                 return ++calls == 3 ? Status(Code::kOutOfRange, "enough") : Status();
+                               })
+                    .status();
   EXPECT_EQ(stop.code(), Code::kOutOfRange);
   EXPECT_EQ(calls, 3);
   EXPECT_EQ(store_->scanZone("ZNOPE", [](RecordSet&&) { return Status(); }).status().code(), Code::kNotFound);
@@ -461,8 +473,8 @@ TEST_F(ZoneStoreTest, ListRecordSetsPagesWithInclusiveStartPositions) {
 
 TEST_F(ZoneStoreTest, ListHostedZonesByIdAndByName) {
   std::vector<HostedZone> zones;
-  for (const char* n : {"b.example.com.", "example.com.", "a.example.com.", "a-b.example.com.", "example.net.",
-                        "example.com."})  // two zones may share a name
+  for (const char* n : {"b.example.com.", "example.com.", "a.example.com.", "a-b.example.com.",
+                        "example.net.", "example.com."})  // two zones may share a name
     zones.push_back(makeZone(n));
   makeZone("other-account.com.", "210987654321");
   EXPECT_EQ(*store_->countHostedZones("123456789012"), 6);
@@ -548,7 +560,9 @@ TEST_F(ZoneStoreTest, UpdateCommentAndDelete) {
 
   // force deletes a non-empty zone (CLI).
   HostedZone z2 = makeZone("force.example.");
-  ASSERT_TRUE(store_->commitChangeBatch(z2.id, batchOf({create(RS("x.force.example.", rrtype::kA, {"192.0.2.1"}))})).ok());
+  ASSERT_TRUE(
+      store_->commitChangeBatch(z2.id, batchOf({create(RS("x.force.example.", rrtype::kA, {"192.0.2.1"}))}))
+          .ok());
   EXPECT_TRUE(store_->deleteHostedZone(z2.id, changeRequest(), /*force=*/true).ok());
   EXPECT_EQ(store_->getHostedZone(z2.id).status().code(), Code::kNotFound);
 }
@@ -557,7 +571,8 @@ TEST_F(ZoneStoreTest, ChangesGoInSync) {
   HostedZone z = makeZone("example.com.");
   std::vector<std::string> ids;
   for (int i = 0; i < 3; ++i) {
-    auto c = store_->commitChangeBatch(z.id, batchOf({upsert(RS("a.example.com.", rrtype::kA, {"192.0.2.1"}))}));
+    auto c =
+        store_->commitChangeBatch(z.id, batchOf({upsert(RS("a.example.com.", rrtype::kA, {"192.0.2.1"}))}));
     ASSERT_TRUE(c.ok());
     EXPECT_EQ(c->zone_version, 2 + i);
     ids.push_back(c->id);
