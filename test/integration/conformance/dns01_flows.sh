@@ -12,6 +12,17 @@
 # env: ZK_CONF_KEEP=1 keep the temp folder; ZK_CONF_SERVER_ARGS extra `serve` flags (e.g.
 #      "--dns-workers 8"); ZK_CONF_TRACE=1 also record every API exchange through run-all.sh's
 #      TRACE_DIR proxy; FLOW_TIMEOUT (seconds per flow, default 420).
+#      ZK_CONF_POLICY: whose key the ACME clients get (the flows' own zone setup always runs as the
+#        administrator):
+#        admin      (default) the administrator key of DATA_DIR/credentials
+#        minimal    a new IAM user holding only cert-manager's seed policy (GetChange on change/*,
+#                   ChangeResourceRecordSets + ListResourceRecordSets on hostedzone/*,
+#                   ListHostedZonesByName on *); for certbot-dns-route53 plus route53:ListHostedZones,
+#                   which its plugin calls to find the zone (certbot's documented policy has it)
+#        no-change  the seed policy without route53:ChangeResourceRecordSets: an expected failure, so the
+#                   script passes only when every flow FAILS with AccessDenied for
+#                   route53:ChangeResourceRecordSets in the client's log and dig never saw the TXT
+#      ZK_CONF_POLICY_DOC: a policy document (JSON) to use instead of the mode's (minimal, no-change)
 set -u
 set -o pipefail
 
@@ -24,6 +35,11 @@ shift
 [ -x "$ZK_BIN" ] || die "zonekeeper binary '$ZK_BIN' is not executable"
 FLOW_LIST=("$@")
 [ ${#FLOW_LIST[@]} -gt 0 ] || FLOW_LIST=(lego-route53 certbot-dns-route53)
+POLICY="${ZK_CONF_POLICY:-admin}"
+case "$POLICY" in
+    admin | minimal | no-change) ;;
+    *) die "ZK_CONF_POLICY='$POLICY': expected admin, minimal or no-change" ;;
+esac
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
 REPO="$(cd "$HERE/../../.." && pwd)"
@@ -128,8 +144,65 @@ export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 unset AWS_SESSION_TOKEN AWS_PROFILE AWS_DEFAULT_PROFILE
 say "credentials: key id $AWS_ACCESS_KEY_ID from $DATA/credentials"
 
+# --- ZK_CONF_POLICY: a restricted IAM user for the clients ----------------------------------------------
+# The flows run `$PYTHON -m awscli ... create-hosted-zone` for their setup and give AWS_ACCESS_KEY_ID to
+# the ACME client. With a restricted key the setup stays the operator's job: $PYTHON becomes a wrapper
+# that runs `-m awscli` with the administrator key; the client (and the TLS front) get the restricted
+# key, which is checked to be the new user's and unable to create a zone before the flows start.
+RUN_PY="$PY"
+CLIENT_USER=""
+if [ "$POLICY" != admin ]; then
+    zk_aws() {  # zk_aws KEY_ID SECRET ARGS...: the aws CLI v1 of $PY against the server under test
+        env AWS_ACCESS_KEY_ID="$1" AWS_SECRET_ACCESS_KEY="$2" AWS_CONFIG_FILE=/dev/null \
+            AWS_SHARED_CREDENTIALS_FILE=/dev/null AWS_DEFAULT_REGION=us-east-1 \
+            "$PY" -m awscli --endpoint-url "http://127.0.0.1:$API_PORT" --output text "${@:3}"
+    }
+    ADMIN_KEY="$AWS_ACCESS_KEY_ID" ADMIN_SECRET="$AWS_SECRET_ACCESS_KEY"
+    change='"route53:ChangeResourceRecordSets",'
+    [ "$POLICY" = no-change ] && change=""
+    list_zones=""
+    case " ${FLOW_LIST[*]} " in *" certbot-dns-route53 "*) list_zones=',"route53:ListHostedZones"' ;; esac
+    DEFAULT_DOC='{"Version":"2012-10-17","Statement":['
+    DEFAULT_DOC+='{"Effect":"Allow","Action":"route53:GetChange","Resource":"arn:aws:route53:::change/*"},'
+    DEFAULT_DOC+='{"Effect":"Allow","Action":['"$change"'"route53:ListResourceRecordSets"],"Resource":"arn:aws:route53:::hostedzone/*"},'
+    DEFAULT_DOC+='{"Effect":"Allow","Action":["route53:ListHostedZonesByName"'"$list_zones"'],"Resource":"*"}]}'
+    DOC="${ZK_CONF_POLICY_DOC:-$DEFAULT_DOC}"
+    CLIENT_USER="dns01-$POLICY"
+    {
+        zk_aws "$ADMIN_KEY" "$ADMIN_SECRET" iam create-user --user-name "$CLIENT_USER" &&
+            zk_aws "$ADMIN_KEY" "$ADMIN_SECRET" iam put-user-policy --user-name "$CLIENT_USER" \
+                --policy-name "$POLICY" --policy-document "$DOC"
+    } >"$TMP/iam.log" 2>&1 || die "creating IAM user $CLIENT_USER failed: $(tail -3 "$TMP/iam.log")"
+    read -r CLIENT_KEY CLIENT_SECRET < <(zk_aws "$ADMIN_KEY" "$ADMIN_SECRET" iam create-access-key \
+        --user-name "$CLIENT_USER" --query 'AccessKey.[AccessKeyId,SecretAccessKey]' 2>>"$TMP/iam.log")
+    [ -n "${CLIENT_KEY:-}" ] && [ -n "${CLIENT_SECRET:-}" ] ||
+        die "iam create-access-key for $CLIENT_USER failed: $(tail -3 "$TMP/iam.log")"
+    say "policy $POLICY: user $CLIENT_USER (key $CLIENT_KEY) holds $DOC"
+    who="$(zk_aws "$CLIENT_KEY" "$CLIENT_SECRET" sts get-caller-identity --query Arn 2>&1)"
+    case "$who" in *":user/$CLIENT_USER") ;; *) die "the $CLIENT_USER key does not work: $who" ;; esac
+    if denied="$(zk_aws "$CLIENT_KEY" "$CLIENT_SECRET" route53 create-hosted-zone --name "probe-$$.example.test" \
+        --caller-reference "probe-$$" 2>&1)"; then
+        die "the $CLIENT_USER key could create a hosted zone: $denied"
+    fi
+    grep -q AccessDenied <<<"$denied" || die "create-hosted-zone with the $CLIENT_USER key: expected AccessDenied: $denied"
+    say "policy $POLICY: $who cannot create-hosted-zone (AccessDenied); the flows' setup runs as the administrator"
+    export ZK_CONF_ADMIN_KEY_ID="$ADMIN_KEY" ZK_CONF_ADMIN_SECRET="$ADMIN_SECRET"
+    export AWS_ACCESS_KEY_ID="$CLIENT_KEY" AWS_SECRET_ACCESS_KEY="$CLIENT_SECRET"
+    RUN_PY="$TMP/python-setup-as-admin"
+    {
+        echo '#!/bin/sh'
+        echo '# $PYTHON for the flows: `-m awscli` (their zone setup) runs as the administrator, anything else as is'
+        echo 'if [ "$1" = -m ] && [ "$2" = awscli ]; then'
+        echo '    AWS_ACCESS_KEY_ID="$ZK_CONF_ADMIN_KEY_ID" AWS_SECRET_ACCESS_KEY="$ZK_CONF_ADMIN_SECRET"'
+        echo '    export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY'
+        echo 'fi'
+        echo "exec '$PY' \"\$@\""
+    } >"$RUN_PY"
+    chmod 700 "$RUN_PY"
+fi
+
 # --- the flows ----------------------------------------------------------------------------------------
-export FLOWS="${FLOW_LIST[*]}" PYTHON="$PY"
+export FLOWS="${FLOW_LIST[*]}" PYTHON="$RUN_PY"
 export FLOW_TIMEOUT="${FLOW_TIMEOUT:-420}"
 [ "${ZK_CONF_TRACE:-0}" = 1 ] && export TRACE_DIR="$TMP/trace"
 say "run-all.sh FLOWS='$FLOWS' (CONF_STATE=$CONF_STATE, pebble :$PEBBLE_PORT, front $R53_FRONT_IP:443)"
@@ -142,9 +215,36 @@ kill -0 "$ZK_PID" 2>/dev/null || server_alive=0
 
 want="${#FLOW_LIST[@]} passed, 0 failed"
 last="$(tail -1 "$TMP/run-all.log")"
-if [ "$rc" = 0 ] && [ "$last" = "$want" ] && [ "$server_alive" = 1 ]; then
+if [ "$POLICY" = no-change ]; then
+    # the expected failure: every flow failed, each client's log shows the AccessDenied of its UPSERT
+    # (ChangeResourceRecordSets), and dig never saw the TXT record
+    want="0 passed, ${#FLOW_LIST[@]} failed"
+    why=""
+    [ "$last" = "$want" ] || why="run-all.sh ended '$last', expected '$want'"
+    [ "$server_alive" = 1 ] || why="zonekeeper is no longer running"
+    for f in "${FLOW_LIST[@]}"; do
+        d="$(ls -d "$CONF_STATE/out/$f"-*/ 2>/dev/null | head -1)"
+        log=""
+        for c in lego.log certbot.log; do [ -n "$d" ] && [ -s "$d$c" ] && log="$d$c"; done
+        if [ -z "$log" ]; then why="$f: no client log under $CONF_STATE/out"; continue; fi
+        line="$(grep -m1 'AccessDenied' "$log")"
+        if [ -z "$line" ] || ! grep -q 'route53:ChangeResourceRecordSets' <<<"$line"; then
+            why="$f: no AccessDenied for route53:ChangeResourceRecordSets in $(basename "$log")"
+            continue
+        fi
+        say "$f, as expected: $(sed 's/^ *//' <<<"$line" | cut -c1-400)"
+        grep -q "^FAIL $f: " "$TMP/run-all.log" || why="$f: no FAIL verdict in run-all.sh's output"
+        [ -s "${d}txt-watch.log" ] && why="$f: dig saw the TXT although the UPSERT was refused: $(head -1 "${d}txt-watch.log")"
+    done
+    if [ -z "$why" ]; then
+        stop_server
+        echo "PASS: expected failure ($want): AccessDenied on route53:ChangeResourceRecordSets for $CLIENT_USER, no TXT served"
+        exit 0
+    fi
+    echo "the expected-failure check did not hold: $why" >&2
+elif [ "$rc" = 0 ] && [ "$last" = "$want" ] && [ "$server_alive" = 1 ]; then
     stop_server
-    echo "PASS: $want"
+    echo "PASS: $want${CLIENT_USER:+ (the clients used IAM user $CLIENT_USER, policy $POLICY)}"
     exit 0
 fi
 

@@ -18,6 +18,7 @@ import json
 import os
 import ssl
 import subprocess
+import sys
 import threading
 
 try:
@@ -67,7 +68,10 @@ def make_ca(directory: str, name: str) -> Ca:
 class RsaKey:
     def __init__(self, directory: str, kid: str):
         self.kid = kid
-        self.path = os.path.join(directory, f"jwt-{kid}.key")
+        n = 0
+        while os.path.exists(os.path.join(directory, f"jwt-{kid}-{n}.key")):
+            n += 1  # two keys may share a kid (a forged-signature case): never overwrite a file
+        self.path = os.path.join(directory, f"jwt-{kid}-{n}.key")
         openssl("genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-out", self.path)
         if HAVE_CRYPTOGRAPHY:
             with open(self.path, "rb") as f:
@@ -139,7 +143,14 @@ class Issuer:
             def log_message(self, *args):
                 pass
 
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def handle_error(self, request, client_address):  # a refused TLS handshake: counted, not printed
+                issuer.errors.append(str(sys.exc_info()[1]))
+
+        self.errors: list[str] = []
+        self.server = Server(("127.0.0.1", port), Handler)
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(ca.leaf_cert, ca.leaf_key)
         # the handshake happens on the handler thread's first read, so a stuck client cannot block accept()

@@ -2,7 +2,9 @@
 """usage: policies.py --zonekeeper BIN
 
 One server, zone x.test made by the administrator, then one IAM user per policy under test:
-  cm       cert-manager's seed policy (inline): the whole DNS-01 sequence works, nothing else does
+  cm       cert-manager's seed policy (inline): the whole DNS-01 sequence works, nothing else does; at the
+           end the same user loses ChangeResourceRecordSets (UPSERT AccessDenied, zone unchanged), then
+           its whole policy, then its key (InvalidClientTokenId)
   nochange the seed policy without route53:ChangeResourceRecordSets (customer managed policy): the UPSERT
            is AccessDenied and the zone is unchanged
   acme     ChangeResourceRecordSets confined by ForAllValues:StringEquals RecordTypes [TXT] and
@@ -239,7 +241,24 @@ def run(zk: Zonekeeper) -> None:
     expect_error("seed policy: iam:SimulatePrincipalPolicy",
                  lambda: cm("iam").simulate_principal_policy(PolicySourceArn=cm_arn, ActionNames=["route53:GetChange"]),
                  "AccessDenied", 403)
-    # taking the policy away takes the access away (authorization caches policies for about a second)
+    # the same user once ChangeResourceRecordSets is taken out of its policy (authorization caches policies
+    # for about a second: wait with a probe that changes nothing either way, a DELETE of a missing record,
+    # which is InvalidChangeBatch while allowed and AccessDenied once refused)
+    iam.put_user_policy(UserName="cm", PolicyName="cm-inline", PolicyDocument=no_change_doc)
+    probe = txt_change("DELETE", "_acme-challenge.absent.x.test", '"absent"')
+    eventually("cm's ChangeResourceRecordSets is refused after PutUserPolicy without it",
+               lambda: (error_of(lambda: r53.change_resource_record_sets(HostedZoneId=zid, ChangeBatch=probe))
+                        or ("",))[0] == "AccessDenied")
+    expect_error("the seed user after ChangeResourceRecordSets was removed from its policy: UPSERT",
+                 lambda: r53.change_resource_record_sets(HostedZoneId=zid,
+                                                         ChangeBatch=txt_change("UPSERT", fqdn, '"late"')),
+                 "AccessDenied", 403, denied_message(cm_arn, "route53:ChangeResourceRecordSets", zone_arn))
+    check(records(r53_admin, zid) == baseline, "the refused UPSERT changed the zone (admin's listing differs)")
+    dig_until(zk, fqdn, "TXT", [])
+    check(r53.list_hosted_zones_by_name(DNSName="x.test")["HostedZones"][0]["Id"] == zid,
+          "cm lost ListHostedZonesByName")
+
+    # taking the policy away takes the access away
     iam.delete_user_policy(UserName="cm", PolicyName="cm-inline")
     eventually("cm's ListHostedZonesByName is AccessDenied once its policy is deleted",
                lambda: (error_of(lambda: cm("route53").list_hosted_zones_by_name()) or ("",))[0] == "AccessDenied")
