@@ -282,12 +282,13 @@ struct IamService::Handlers {
   }
 
   static Tags mergeTags(Tags current, const Tags& add) {
-    for (const auto& [k, v] : add) {
-      auto it = std::find_if(current.begin(), current.end(), [&](const auto& t) { return t.first == k; });
+    for (const auto& tag : add) {
+      auto it =
+          std::find_if(current.begin(), current.end(), [&](const auto& t) { return t.first == tag.first; });
       if (it != current.end()) {
-        it->second = v;
+        it->second = tag.second;
       } else {
-        current.emplace_back(k, v);
+        current.push_back(tag);
       }
     }
     return current;
