@@ -339,6 +339,7 @@ std::variant<ApiFront::Call, http::Response> ApiFront::prepare(const http::Reque
     }
     cred = std::move(verified->credential);
     call.ctx.region = verified->region;
+    if (key_use_ && !session) key_use_(cred.access_key_id, verified->service, verified->region);
   }
   if (!throttle_.tryAcquire(anonymous ? r.remote_address : cred.account_id)) {
     // Route 53: HTTP 400, code Throttling, "Rate exceeded" (retried by every SDK).

@@ -78,9 +78,9 @@ struct ApiService {
   // check, e.g. sts:GetCallerIdentity). Unset: the service authorises nothing through the front.
   std::function<std::vector<AccessRequest>(const std::string& operation, const nlohmann::json& input,
                                            const CallContext& ctx)>
-      access;
+      access = {};
   // Query operations that may arrive unsigned (STS AssumeRoleWithWebIdentity); routed by `Action`.
-  std::vector<std::string> anonymous_operations;
+  std::vector<std::string> anonymous_operations = {};
 };
 
 // Temporary credentials (ASIA... key ids): the session token unsealed into the credential SigV4 checks
@@ -103,6 +103,11 @@ class ApiFront {
   void addService(ApiService service);
   // Before start(). Resolves ASIA... keys with the request's X-Amz-Security-Token.
   void setSessionLookup(SessionLookup lookup) { session_lookup_ = std::move(lookup); }
+  // Before start(). Told of every long-term key that signed a verified request, with the service and
+  // region of its credential scope (IAM's GetAccessKeyLastUsed). Must be cheap and thread-safe.
+  using KeyUseRecorder =
+      std::function<void(std::string_view access_key_id, std::string_view service, std::string_view region)>;
+  void setKeyUseRecorder(KeyUseRecorder recorder) { key_use_ = std::move(recorder); }
   // Before start(). Consulted for every signed call of a service with `access`; must outlive the front.
   void setAuthorizer(Authorizer* authorizer) { authorizer_ = authorizer; }
 
@@ -150,6 +155,7 @@ class ApiFront {
   ApiOptions options_;
   aws::CredentialLookup lookup_;
   SessionLookup session_lookup_;
+  KeyUseRecorder key_use_;
   Authorizer* authorizer_ = nullptr;
   const Clock& clock_;
   Throttle throttle_;

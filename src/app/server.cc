@@ -168,6 +168,10 @@ Status Server::startApi() {
   directory_ = std::make_unique<iam::Directory>(*iam_store_, clock_);
   authorizer_ = std::make_unique<iam::PolicyAuthorizer>(*directory_, clock_);
   api_->setAuthorizer(authorizer_.get());
+  KeyResolver* keys = keys_.get();
+  api_->setKeyUseRecorder([keys](std::string_view id, std::string_view service, std::string_view region) {
+    keys->recordUse(id, service, region);
+  });
 
   route53::Route53Service* svc = route53_.get();
   api::ApiService r53{"route53", route53::Route53Service::model(), "/2013-04-01/",

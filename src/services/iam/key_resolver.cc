@@ -52,9 +52,7 @@ Result<aws::Credential> KeyResolver::lookup(std::string_view access_key_id) {
     std::lock_guard lock(mu_);
     auto it = cache_.find(id);
     if (it != cache_.end() && it->second.expires > now) {
-      aws::Credential c = it->second.credential;
-      noteUse(id, {}, {});
-      return c;
+      return it->second.credential;
     }
   }
   auto row = store_.getAccessKey(access_key_id);
@@ -78,7 +76,7 @@ Result<aws::Credential> KeyResolver::lookup(std::string_view access_key_id) {
   std::lock_guard lock(mu_);
   if (cache_.size() > 10000) cache_.clear();  // bound memory; entries are cheap to refill
   cache_[c.access_key_id] = Entry{c, now + ttl_};
-  noteUse(id, {}, {});
+
   return c;
 }
 

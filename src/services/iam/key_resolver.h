@@ -59,7 +59,7 @@ class KeyResolver {
   KeyResolver(const KeyResolver&) = delete;
   KeyResolver& operator=(const KeyResolver&) = delete;
 
-  // Also records a use of the key (without service or region; recordUse() tells them).
+  // The key's credential. Records no use: the API front calls recordUse() once the request verified.
   Result<aws::Credential> lookup(std::string_view access_key_id);
   aws::CredentialLookup asLookup() {
     return [this](std::string_view id) { return lookup(id); };

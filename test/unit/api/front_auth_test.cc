@@ -52,6 +52,9 @@ class FrontAuthTest : public ::testing::Test {
           return t;
         });
     front_->setAuthorizer(&authz_);
+    front_->setKeyUseRecorder([this](std::string_view id, std::string_view service, std::string_view region) {
+      uses.push_back(std::string(id) + " " + std::string(service) + " " + std::string(region));
+    });
     ApiService s{"sts", *model, "",
                  [this](const std::string& op, const json&, const CallContext& ctx) -> ServiceResult {
                    calls.push_back(op + (ctx.anonymous ? " anonymous" : " by " + ctx.principal_arn) +
@@ -97,6 +100,7 @@ class FrontAuthTest : public ::testing::Test {
   std::chrono::system_clock::time_point expiry_;
   Recorder authz_;
   std::vector<std::string> calls;
+  std::vector<std::string> uses;  // what the key-use recorder was told
   std::unique_ptr<ApiFront> front_;
 };
 
@@ -106,6 +110,8 @@ TEST_F(FrontAuthTest, LongTermKeyIsAuthorisedBeforeTheService) {
   ASSERT_EQ(authz_.seen.size(), 1u);
   EXPECT_EQ(authz_.seen[0], "sts:GetCallerIdentity * by arn:aws:iam::111122223333:user/alice");
   ASSERT_EQ(calls.size(), 1u);
+  // GetAccessKeyLastUsed learns the service and region of the key's use.
+  EXPECT_EQ(uses, std::vector<std::string>{"AKIAEXAMPLEEXAMPLE00 sts us-east-1"});
 
   authz_.deny = "sts:GetSessionToken";
   auto denied = front_->process(call("GetSessionToken", &long_term_));
@@ -123,6 +129,7 @@ TEST_F(FrontAuthTest, TemporaryKeysNeedTheirTokenAndExpire) {
   EXPECT_EQ(ok.status, 200) << ok.body;
   ASSERT_FALSE(calls.empty());
   EXPECT_EQ(calls.back(), "GetCallerIdentity by arn:aws:sts::111122223333:assumed-role/r/s (session)");
+  EXPECT_TRUE(uses.empty());  // temporary keys have no last-used record
 
   aws::Credential wrong = temp;
   wrong.session_token = "another-token";

@@ -114,8 +114,12 @@ TEST_F(ServerTest, CreateHostedZoneRefusesNamesOfZoneFiles) {
   ASSERT_TRUE(server.start().isOk());
   ASSERT_NE(server.route53(), nullptr);
   auto create = [&](const std::string& name) {
+    route53::CallContext ctx;
+    ctx.account_id = testing::kAccount;
+    ctx.principal_arn = "arn";
+    ctx.request_id = "rid";
     return server.route53()->invoke("CreateHostedZone", {{"Name", name}, {"CallerReference", "r-" + name}},
-                                    route53::CallContext{testing::kAccount, "arn", "rid"});
+                                    ctx);
   };
   for (const char* name : {"file.test", "FILE.test.", "www.file.test", "a.b.file.test"}) {
     SCOPED_TRACE(name);

@@ -60,8 +60,9 @@ class StsServiceTest : public ::testing::Test {
     u.arn = arn(acct, "user/" + name);
     u.created_at = clock_.now();
     ASSERT_TRUE(store_->createUser(u).isOk());
-    if (!policy.empty())
+    if (!policy.empty()) {
       ASSERT_TRUE(store_->putInlinePolicy({acct, iam::PrincipalKind::kUser, name, "p", policy}).isOk());
+    }
   }
   void role(const std::string& acct, const std::string& name, const json& trust,
             const std::string& policy = "", int64_t max_duration = 3600) {
@@ -74,8 +75,9 @@ class StsServiceTest : public ::testing::Test {
     r.max_session_duration = max_duration;
     r.created_at = clock_.now();
     ASSERT_TRUE(store_->createRole(r).isOk());
-    if (!policy.empty())
+    if (!policy.empty()) {
       ASSERT_TRUE(store_->putInlinePolicy({acct, iam::PrincipalKind::kRole, name, "p", policy}).isOk());
+    }
   }
   api::CallContext as(const std::string& acct, const std::string& user_name) {
     api::CallContext c;
