@@ -240,11 +240,13 @@ Status Server::startImds() {
   ic.allow_v1 = options_.imds_v1;
   sts::StsService* sts_svc = sts_.get();
   const std::string role_arn = options_.imds_role;
+  const std::string instance_id = ic.instance_id;
   imds_ = std::make_unique<imds::ImdsService>(
       ic,
-      [sts_svc, role_arn]() -> Result<imds::RoleCredentials> {
+      [sts_svc, role_arn, instance_id]() -> Result<imds::RoleCredentials> {
         // Six-hour credentials (capped by the role's MaxSessionDuration), renewed well before expiry.
-        auto c = sts_svc->credentialsForService(role_arn, "ec2.amazonaws.com", std::chrono::hours(6));
+        auto c =
+            sts_svc->credentialsForService(role_arn, "ec2.amazonaws.com", std::chrono::hours(6), instance_id);
         if (!c.ok()) {
           spdlog::warn("IMDS: no credentials for {}: {}", role_arn, c.status().toString());
           return c.status();

@@ -139,13 +139,13 @@ http::Response ImdsService::handle(const http::Request& r) {
     return text(200, j.dump(2));
   }
   if (path == "/latest/meta-data/placement/region") return text(200, config_.region);
-  if (path == "/latest/meta-data/instance-id") return text(200, "i-0zonekeeper00000");
+  if (path == "/latest/meta-data/instance-id") return text(200, config_.instance_id);
   if (path == "/latest/dynamic/instance-identity/document") {
     nlohmann::json j = {{"accountId", account_id_},
                         {"architecture", "x86_64"},
                         {"availabilityZone", config_.region + "a"},
                         {"imageId", "ami-00000000000000000"},
-                        {"instanceId", "i-0zonekeeper00000"},
+                        {"instanceId", config_.instance_id},
                         {"instanceType", "t3.micro"},
                         {"privateIp", r.remote_address},
                         {"region", config_.region},

@@ -42,6 +42,9 @@ using CredentialSource = std::function<Result<RoleCredentials>()>;
 struct ImdsConfig {
   std::string role_arn;  // arn:aws:iam::ACCT:role/NAME
   std::string region = "us-east-1";
+  // The instance id of meta-data/instance-id and the identity document; also the credentials' session
+  // name (EC2 names an instance role's session after the instance).
+  std::string instance_id = "i-0c0ffee00000000a1";
   bool allow_v1 = false;  // --imds-v1: GETs without a token
   size_t max_tokens = 10000;
   std::chrono::minutes refresh_before{15};  // renew credentials this long before they expire (>= 5 min)

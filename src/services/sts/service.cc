@@ -347,7 +347,9 @@ api::ServiceResult StsService::assumeRoleWithWebIdentity(const nlohmann::json& i
 
 Result<IssuedCredentials> StsService::credentialsForService(const std::string& role_arn,
                                                             const std::string& service_principal,
-                                                            std::chrono::seconds duration) {
+                                                            std::chrono::seconds duration,
+                                                            const std::string& session_name) {
+  if (!validSessionName(session_name)) return invalidArgument("bad session name: " + session_name);
   auto name = parseRoleArn(role_arn);
   if (!name.ok()) return name.status();
   auto role = directory_.role(name->account_id, name->name);
@@ -363,8 +365,7 @@ Result<IssuedCredentials> StsService::credentialsForService(const std::string& r
   if (auto refused = authorizer_.authorize(ctx, need, role->trust_policy))
     return permissionDenied("role " + role_arn + " does not trust " + service_principal);
   const seconds capped = std::min<seconds>(duration, seconds(role->max_session_duration));
-  // An instance-like session name, as EC2 uses the instance id.
-  api::SessionClaims c = roleClaims(*role, "i-" + role->id.substr(4, 17), clock_.now(), capped);
+  api::SessionClaims c = roleClaims(*role, session_name, clock_.now(), capped);
   auto sealed = sealRoleSession(sealer_, c);
   if (!sealed.ok()) return sealed.status();
   return std::move(sealed)->credentials;

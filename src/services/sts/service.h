@@ -40,9 +40,11 @@ class StsService {
                             const api::CallContext& ctx);
 
   // Credentials for a role of this server's choosing (IMDS): the role must trust `service_principal`.
+  // `session_name`: what EC2 uses, the instance id.
   Result<IssuedCredentials> credentialsForService(const std::string& role_arn,
                                                   const std::string& service_principal,
-                                                  std::chrono::seconds duration);
+                                                  std::chrono::seconds duration,
+                                                  const std::string& session_name);
 
  private:
   api::ServiceResult getCallerIdentity(const api::CallContext& ctx);

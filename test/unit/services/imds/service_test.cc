@@ -118,12 +118,14 @@ TEST_F(ImdsTest, DocumentsTheSdksRead) {
   std::string t = token(s);
   http::HeaderList h = {{"X-aws-ec2-metadata-token", t}};
   EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/placement/region", h)).body, "us-east-1");
+  EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/instance-id", h)).body, ImdsConfig{}.instance_id);
   auto info = nlohmann::json::parse(s.handle(req("GET", "/latest/meta-data/iam/info", h)).body);
   EXPECT_EQ(info["InstanceProfileArn"], "arn:aws:iam::111122223333:instance-profile/web");
   auto doc =
       nlohmann::json::parse(s.handle(req("GET", "/latest/dynamic/instance-identity/document", h)).body);
   EXPECT_EQ(doc["accountId"], "111122223333");
   EXPECT_EQ(doc["region"], "us-east-1");
+  EXPECT_EQ(doc["instanceId"], ImdsConfig{}.instance_id);
   EXPECT_EQ(s.handle(req("GET", "/latest/meta-data/nothing", h)).status, 404);
   EXPECT_EQ(s.handle(req("POST", "/latest/api/token", h)).status, 405);
 }

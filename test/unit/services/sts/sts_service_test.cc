@@ -262,12 +262,18 @@ TEST_F(StsServiceTest, ExternalIdConditionAndServiceTrust) {
   EXPECT_TRUE(assume(as(kAcct, "u"), arn(kAcct, "role/r"), {{"ExternalId", "s3cr3t"}}).ok());
 
   role(kAcct, "ec2", trust({{"Service", "ec2.amazonaws.com"}}));
-  auto creds =
-      sts_->credentialsForService(arn(kAcct, "role/ec2"), "ec2.amazonaws.com", std::chrono::hours(6));
+  auto creds = sts_->credentialsForService(arn(kAcct, "role/ec2"), "ec2.amazonaws.com", std::chrono::hours(6),
+                                           "i-0c0ffee00000000a1");
   ASSERT_TRUE(creds.ok()) << creds.status().toString();
   EXPECT_EQ(creds->expiration, clock_.now() + std::chrono::hours(1));  // capped by MaxSessionDuration
+  auto opened = sealer_->open(creds->access_key_id, creds->session_token, clock_.now());
+  ASSERT_TRUE(opened.ok());
+  EXPECT_EQ(opened->credential.principal_arn,
+            "arn:aws:sts::" + std::string(kAcct) +
+                ":assumed-role/ec2/i-0c0ffee00000000a1");  // named after the instance
   EXPECT_FALSE(
-      sts_->credentialsForService(arn(kAcct, "role/r"), "ec2.amazonaws.com", std::chrono::hours(1)).ok());
+      sts_->credentialsForService(arn(kAcct, "role/r"), "ec2.amazonaws.com", std::chrono::hours(1), "i-1")
+          .ok());
 }
 
 TEST_F(StsServiceTest, GetSessionTokenAndAccessKeyInfo) {
