@@ -84,17 +84,18 @@ authz::RequestContext requestContext(const api::CallContext& ctx, const api::Acc
 
 Result<std::shared_ptr<const authz::Policy>> PolicyAuthorizer::parsed(const std::string& document,
                                                                       authz::Policy::Kind kind) {
-  std::string key = (kind == authz::Policy::Kind::kResource ? "R" : "I") + document;
+  // One cache per kind, keyed by the document itself: a request costs a hash, no copy.
+  auto& cache = kind == authz::Policy::Kind::kResource ? resource_cache_ : identity_cache_;
   {
     std::lock_guard lock(mu_);
-    if (auto it = cache_.find(key); it != cache_.end()) return it->second;
+    if (auto it = cache.find(document); it != cache.end()) return it->second;
   }
   auto p = authz::Policy::parse(document, kind);
   if (!p.ok()) return p.status();
   auto shared = std::make_shared<const authz::Policy>(std::move(p).value());
   std::lock_guard lock(mu_);
-  if (cache_.size() >= kMaxCachedPolicies) cache_.clear();
-  cache_.emplace(std::move(key), shared);
+  if (cache.size() >= kMaxCachedPolicies) cache.clear();
+  cache.emplace(document, shared);
   return shared;
 }
 

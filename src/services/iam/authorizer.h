@@ -57,7 +57,8 @@ class PolicyAuthorizer final : public api::Authorizer {
   Directory& directory_;
   const Clock& clock_;
   std::mutex mu_;
-  std::unordered_map<std::string, std::shared_ptr<const authz::Policy>> cache_;  // guarded by mu_
+  // Parsed policies by document text, per kind; guarded by mu_.
+  std::unordered_map<std::string, std::shared_ptr<const authz::Policy>> identity_cache_, resource_cache_;
 };
 
 // The authz request context of a call: principal, action, resource and the global condition keys.

@@ -1,6 +1,8 @@
 // Directory: principals' policies for authorization, cached briefly.
 #include "services/iam/directory.h"
 
+#include <functional>
+
 namespace zk::iam {
 namespace {
 const char* kindPath(PrincipalKind k) {
@@ -59,56 +61,58 @@ Result<std::optional<std::vector<PolicyText>>> Directory::boundary(const std::st
   return std::optional<std::vector<PolicyText>>(std::move(out));
 }
 
-Result<PrincipalPolicies> Directory::policiesForUser(std::string_view account_id,
-                                                     std::string_view user_name) {
-  const std::string key = "u|" + std::string(account_id) + "|" + std::string(user_name);
+Result<PrincipalPolicies> Directory::cached(const std::string& key,
+                                            const std::function<Result<PrincipalPolicies>()>& load) {
   const auto now = clock_.monotonic();
   {
     std::lock_guard lock(mu_);
     auto it = cache_.find(key);
     if (it != cache_.end() && it->second.expires > now) return it->second.policies;
   }
-  auto u = store_.getUser(account_id, user_name);
-  if (!u.ok()) return u.status();
-  PrincipalPolicies out;
-  ZK_RETURN_IF_ERROR(addInline(account_id, PrincipalKind::kUser, u->name, out.identity));
-  ZK_RETURN_IF_ERROR(addAttached(account_id, PrincipalKind::kUser, u->name, out.identity));
-  auto groups = store_.listGroupsForUser(account_id, u->name);
-  if (!groups.ok()) return groups.status();
-  for (const Group& g : *groups) {
-    ZK_RETURN_IF_ERROR(addInline(account_id, PrincipalKind::kGroup, g.name, out.identity));
-    ZK_RETURN_IF_ERROR(addAttached(account_id, PrincipalKind::kGroup, g.name, out.identity));
-  }
-  auto b = boundary(u->permissions_boundary);
-  if (!b.ok()) return b.status();
-  out.boundary = std::move(*b);
+  auto loaded = load();
+  if (!loaded.ok()) return loaded;
   std::lock_guard lock(mu_);
   if (cache_.size() > 10000) cache_.clear();
-  cache_[key] = Entry{out, now + ttl_};
-  return out;
+  cache_[key] = Entry{*loaded, now + ttl_};
+  return loaded;
+}
+
+Result<PrincipalPolicies> Directory::policiesForUser(std::string_view account_id,
+                                                     std::string_view user_name) {
+  return cached("u|" + std::string(account_id) + "|" + std::string(user_name),
+                [&]() -> Result<PrincipalPolicies> {
+                  auto u = store_.getUser(account_id, user_name);
+                  if (!u.ok()) return u.status();
+                  PrincipalPolicies out;
+                  ZK_RETURN_IF_ERROR(addInline(account_id, PrincipalKind::kUser, u->name, out.identity));
+                  ZK_RETURN_IF_ERROR(addAttached(account_id, PrincipalKind::kUser, u->name, out.identity));
+                  auto groups = store_.listGroupsForUser(account_id, u->name);
+                  if (!groups.ok()) return groups.status();
+                  for (const Group& g : *groups) {
+                    ZK_RETURN_IF_ERROR(addInline(account_id, PrincipalKind::kGroup, g.name, out.identity));
+                    ZK_RETURN_IF_ERROR(addAttached(account_id, PrincipalKind::kGroup, g.name, out.identity));
+                  }
+                  auto b = boundary(u->permissions_boundary);
+                  if (!b.ok()) return b.status();
+                  out.boundary = std::move(*b);
+                  return out;
+                });
 }
 
 Result<PrincipalPolicies> Directory::policiesForRole(std::string_view account_id,
                                                      std::string_view role_name) {
-  const std::string key = "r|" + std::string(account_id) + "|" + std::string(role_name);
-  const auto now = clock_.monotonic();
-  {
-    std::lock_guard lock(mu_);
-    auto it = cache_.find(key);
-    if (it != cache_.end() && it->second.expires > now) return it->second.policies;
-  }
-  auto r = store_.getRole(account_id, role_name);
-  if (!r.ok()) return r.status();
-  PrincipalPolicies out;
-  ZK_RETURN_IF_ERROR(addInline(account_id, PrincipalKind::kRole, r->name, out.identity));
-  ZK_RETURN_IF_ERROR(addAttached(account_id, PrincipalKind::kRole, r->name, out.identity));
-  auto b = boundary(r->permissions_boundary);
-  if (!b.ok()) return b.status();
-  out.boundary = std::move(*b);
-  std::lock_guard lock(mu_);
-  if (cache_.size() > 10000) cache_.clear();
-  cache_[key] = Entry{out, now + ttl_};
-  return out;
+  return cached("r|" + std::string(account_id) + "|" + std::string(role_name),
+                [&]() -> Result<PrincipalPolicies> {
+                  auto r = store_.getRole(account_id, role_name);
+                  if (!r.ok()) return r.status();
+                  PrincipalPolicies out;
+                  ZK_RETURN_IF_ERROR(addInline(account_id, PrincipalKind::kRole, r->name, out.identity));
+                  ZK_RETURN_IF_ERROR(addAttached(account_id, PrincipalKind::kRole, r->name, out.identity));
+                  auto b = boundary(r->permissions_boundary);
+                  if (!b.ok()) return b.status();
+                  out.boundary = std::move(*b);
+                  return out;
+                });
 }
 
 Result<Role> Directory::role(std::string_view account_id, std::string_view role_name) {

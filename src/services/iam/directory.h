@@ -8,6 +8,7 @@
 // as AWS publishes them (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/).
 
 #include <chrono>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ class Directory {
   Status addInline(std::string_view account_id, PrincipalKind kind, std::string_view name,
                    std::vector<PolicyText>& out);
   Result<std::optional<std::vector<PolicyText>>> boundary(const std::string& arn);
+  // The cached entry for `key` while fresh, else load() (cached when it succeeds).
+  Result<PrincipalPolicies> cached(const std::string& key,
+                                   const std::function<Result<PrincipalPolicies>()>& load);
 
   struct Entry {
     PrincipalPolicies policies;

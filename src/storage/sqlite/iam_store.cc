@@ -4,6 +4,8 @@
 #include <chrono>
 #include <optional>
 
+#include "storage/sqlite/rows.h"
+
 namespace zk::storage {
 
 using iam::AccessKey;
@@ -118,39 +120,6 @@ Result<Tags> decodeTags(const std::string& blob) {
   Tags out;
   for (size_t i = 0; i < flat->size(); i += 2) out.emplace_back((*flat)[i], (*flat)[i + 1]);
   return out;
-}
-
-template <typename T, typename F>
-Result<std::vector<T>> collect(Statement& s, F read) {
-  std::vector<T> out;
-  while (true) {
-    Result<bool> row = s.step();
-    if (!row.ok()) return std::move(row).status();
-    if (!*row) return out;
-    Result<T> item = read(s);
-    if (!item.ok()) return std::move(item).status();
-    out.push_back(std::move(*item));
-  }
-}
-
-template <typename T, typename F>
-Result<T> single(Statement& s, F read, const std::string& missing) {
-  Result<bool> row = s.step();
-  if (!row.ok()) return std::move(row).status();
-  if (!*row) return notFound(missing);
-  return read(s);
-}
-
-Result<bool> exists(Statement& s) {
-  Result<bool> row = s.step();
-  if (!row.ok()) return std::move(row).status();
-  return *row;
-}
-
-Result<int64_t> count(Statement& s) {
-  Result<bool> row = s.step();
-  if (!row.ok()) return std::move(row).status();
-  return *row ? s.columnInt(0) : 0;
 }
 
 Result<User> readUser(const Statement& s) {

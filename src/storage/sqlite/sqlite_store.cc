@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "storage/sqlite/migrations.h"
+#include "storage/sqlite/rows.h"
 
 namespace zk::storage {
 
@@ -128,35 +129,6 @@ Result<RecordSet> readRecordSet(const Statement& s) {
     r.alias = route53::AliasTarget{s.columnText(14), s.columnText(15), s.columnInt(16) != 0};
   }
   return r;
-}
-
-// Runs `s` and collects every row with `read`.
-template <typename T, typename F>
-Result<std::vector<T>> collect(Statement& s, F read) {
-  std::vector<T> out;
-  while (true) {
-    Result<bool> row = s.step();
-    if (!row.ok()) return std::move(row).status();
-    if (!*row) return out;
-    Result<T> item = read(s);
-    if (!item.ok()) return std::move(item).status();
-    out.push_back(std::move(*item));
-  }
-}
-
-// Runs `s` and reads its single row; kNotFound with `missing` when there is none.
-template <typename T, typename F>
-Result<T> single(Statement& s, F read, const std::string& missing) {
-  Result<bool> row = s.step();
-  if (!row.ok()) return std::move(row).status();
-  if (!*row) return notFound(missing);
-  return read(s);
-}
-
-Result<bool> exists(Statement& s) {
-  Result<bool> row = s.step();
-  if (!row.ok()) return std::move(row).status();
-  return *row;
 }
 
 #define ZK_INSERT_RECORD                                                                                    \
